@@ -1,0 +1,116 @@
+/**
+ * Typed network endpoints. A component exposes its endpoints as
+ * {@link Endpoint} objects derived from the Service it renders; consumers take
+ * the component (or the endpoint) and never build URL strings by hand.
+ */
+
+/** Wire protocol of an endpoint. `grpc` and `http` both ride on TCP. */
+export type EndpointProtocol = 'http' | 'grpc' | 'tcp';
+
+export interface EndpointProps {
+  /** The Kubernetes Service name that serves this endpoint. */
+  readonly service: string;
+  /** The Service's namespace. */
+  readonly namespace: string;
+  /** The Service port number. */
+  readonly port: number;
+  /** The Service port name (also the container port name). */
+  readonly portName: string;
+  /** Application protocol. */
+  readonly protocol: EndpointProtocol;
+  /** Base path for HTTP endpoints, always starting with `/`. @default '' */
+  readonly path?: string;
+  /** Whether clients must use TLS. @default false */
+  readonly tls?: boolean;
+  /**
+   * Host override for endpoints reached from outside the cluster (e.g. a
+   * LoadBalancer DNS name of a management cluster's telemetry gateway).
+   * @default the in-cluster Service DNS name `<service>.<namespace>.svc`
+   */
+  readonly host?: string;
+}
+
+export class Endpoint {
+  public readonly service: string;
+  public readonly namespace: string;
+  public readonly port: number;
+  public readonly portName: string;
+  public readonly protocol: EndpointProtocol;
+  public readonly path: string;
+  public readonly tls: boolean;
+  private readonly hostOverride?: string;
+
+  constructor(props: EndpointProps) {
+    if (props.path !== undefined && props.path !== '' && !props.path.startsWith('/')) {
+      throw new Error(`Endpoint.path: ${JSON.stringify(props.path)} is invalid; allowed: a path starting with "/"`);
+    }
+    this.service = props.service;
+    this.namespace = props.namespace;
+    this.port = props.port;
+    this.portName = props.portName;
+    this.protocol = props.protocol;
+    this.path = props.path ?? '';
+    this.tls = props.tls ?? false;
+    this.hostOverride = props.host;
+  }
+
+  /**
+   * The DNS name clients dial. In-cluster this is `<service>.<namespace>.svc`,
+   * which resolves whatever the cluster domain is.
+   */
+  public get host(): string {
+    return this.hostOverride ?? `${this.service}.${this.namespace}.svc`;
+  }
+
+  /** `host:port`, as gRPC clients and OTLP gRPC exporters expect it. */
+  public get hostPort(): string {
+    return `${this.host}:${this.port}`;
+  }
+
+  /** The URL scheme for HTTP(S) clients. */
+  public get scheme(): 'http' | 'https' {
+    return this.tls ? 'https' : 'http';
+  }
+
+  /** The full URL, with an optional sub-path appended to the base path. */
+  public url(subPath = ''): string {
+    if (subPath !== '' && !subPath.startsWith('/')) subPath = `/${subPath}`;
+    return `${this.scheme}://${this.hostPort}${this.path}${subPath}`;
+  }
+
+  /** A copy of this endpoint with another base path (same Service and port). */
+  public withPath(path: string): Endpoint {
+    return new Endpoint({ ...this.props(), path });
+  }
+
+  /** A copy reached through another host (e.g. an external load balancer). */
+  public withHost(host: string, tls = this.tls): Endpoint {
+    return new Endpoint({ ...this.props(), host, tls });
+  }
+
+  /** Plain-object form, handy for assertions and serialization. */
+  public toJSON(): Record<string, unknown> {
+    return { ...this.props(), host: this.host };
+  }
+
+  private props(): EndpointProps {
+    return {
+      service: this.service,
+      namespace: this.namespace,
+      port: this.port,
+      portName: this.portName,
+      protocol: this.protocol,
+      path: this.path,
+      tls: this.tls,
+      host: this.hostOverride,
+    };
+  }
+}
+
+/** A reference to one key of a Kubernetes Secret; secrets are never written literally. */
+export interface SecretKeyRef {
+  /** Secret name (in the namespace of the consuming pod). */
+  readonly name: string;
+  /** Key within the Secret. */
+  readonly key: string;
+}

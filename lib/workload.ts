@@ -1,0 +1,308 @@
+import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { CONFIG_CHECKSUM_ANNOTATION, configChecksum } from './checksum';
+import { Endpoint, EndpointProtocol } from './endpoint';
+import { ImageRef, imageString } from './images';
+import { childName, ComponentIdentity, selectorLabels, standardLabels } from './naming';
+import { Resources, toResourceRequirements } from './resources';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext, RunAs } from './security';
+
+/**
+ * The shared pod/Service builder behind every component. It renders, with
+ * stable names derived from the component identity:
+ *
+ * - a ServiceAccount (`<name>`; token automount only when the pod talks to the API),
+ * - a ConfigMap (`<name>-config`) with the config files, mounted read-only,
+ * - a Service (`<name>`) whose ports are derived from {@link PortSpec}s,
+ * - for StatefulSets a headless governing Service (`<name>-headless`),
+ * - the StatefulSet / Deployment / DaemonSet itself, meeting the restricted
+ *   Pod Security Standard, with explicit resources, probes, a read-only root
+ *   filesystem (writable paths are emptyDirs or PVCs) and a config checksum
+ *   annotation so that config changes roll the pods.
+ */
+
+export type WorkloadKind = 'StatefulSet' | 'Deployment' | 'DaemonSet';
+
+/** One port the container listens on. The Service port equals the container port. */
+export interface PortSpec {
+  /** IANA-style port name (max 15 chars), also the Service port name. */
+  readonly name: string;
+  readonly port: number;
+  readonly protocol: EndpointProtocol;
+  /** Base path for HTTP endpoints. */
+  readonly path?: string;
+  /** Whether the Service exposes this port. @default true */
+  readonly expose?: boolean;
+}
+
+/** A config file rendered into the component's ConfigMap. */
+export interface ConfigFile {
+  /** Key in the ConfigMap and file name in the mount directory. */
+  readonly fileName: string;
+  readonly content: string;
+}
+
+/** A writable directory backed by an emptyDir. */
+export interface ScratchDir {
+  readonly name: string;
+  readonly mountPath: string;
+  /** @default '1Gi' */
+  readonly sizeLimit?: string;
+}
+
+/** A PVC per replica (StatefulSet only). */
+export interface PersistentDir {
+  readonly name: string;
+  readonly mountPath: string;
+  readonly size: string;
+  /** @default the cluster's default StorageClass */
+  readonly storageClassName?: string;
+}
+
+export interface WorkloadProps {
+  readonly identity: ComponentIdentity;
+  readonly kind: WorkloadKind;
+  readonly image: ImageRef;
+  readonly runAs: RunAs;
+  readonly args?: string[];
+  readonly env?: k8s.EnvVar[];
+  readonly ports: PortSpec[];
+  /** Files placed in `<name>-config` and mounted at {@link configMountPath}. */
+  readonly configFiles?: ConfigFile[];
+  /** @default '/etc/<app>' */
+  readonly configMountPath?: string;
+  readonly scratch?: ScratchDir[];
+  /** Persistent storage; requires kind StatefulSet. */
+  readonly persistence?: PersistentDir;
+  /** Extra volumes and their mounts (e.g. ConfigMaps of dashboards, Secrets with certificates). */
+  readonly extraVolumes?: { volume: k8s.Volume; mount: k8s.VolumeMount }[];
+  readonly resources: Resources;
+  readonly readinessProbe: k8s.Probe;
+  readonly livenessProbe?: k8s.Probe;
+  readonly startupProbe?: k8s.Probe;
+  /** @default 1 (ignored for DaemonSets) */
+  readonly replicas?: number;
+  /** Mount a service account token (only for pods that call the Kubernetes API). @default false */
+  readonly automountServiceAccountToken?: boolean;
+  /** Service tweaks. */
+  readonly service?: {
+    readonly type?: 'ClusterIP' | 'LoadBalancer' | 'NodePort';
+    readonly internalTrafficPolicy?: 'Cluster' | 'Local';
+    readonly annotations?: Record<string, string>;
+  };
+  /** Extra content that should roll the pods when it changes (beyond configFiles). */
+  readonly checksumInputs?: unknown[];
+  readonly podAnnotations?: Record<string, string>;
+  /** @default 30 */
+  readonly terminationGracePeriodSeconds?: number;
+}
+
+export class Workload extends Construct {
+  public readonly identity: ComponentIdentity;
+  public readonly serviceName: string;
+  public readonly serviceAccountName: string;
+  public readonly configMapName?: string;
+  public readonly ports: readonly PortSpec[];
+  public readonly configChecksum: string;
+  /** The workload API object (StatefulSet, Deployment or DaemonSet). */
+  public readonly workload: ApiObject;
+  public readonly service: k8s.KubeService;
+
+  constructor(scope: Construct, id: string, props: WorkloadProps) {
+    super(scope, id);
+    const { identity } = props;
+    if (props.persistence && props.kind !== 'StatefulSet') {
+      throw new Error(`${this.node.path}: persistence requires kind StatefulSet, got ${props.kind}`);
+    }
+    const names = new Set<string>();
+    for (const p of props.ports) {
+      if (names.has(p.name)) throw new Error(`${this.node.path}: duplicate port name "${p.name}"`);
+      names.add(p.name);
+      if (p.name.length > 15) throw new Error(`${this.node.path}: port name "${p.name}" is longer than 15 characters`);
+    }
+    const numbers = new Map<number, string>();
+    for (const p of props.ports) {
+      const other = numbers.get(p.port);
+      if (other !== undefined) throw new Error(`${this.node.path}: ports "${other}" and "${p.name}" both use ${p.port}`);
+      numbers.set(p.port, p.name);
+    }
+
+    this.identity = identity;
+    this.ports = props.ports;
+    this.serviceName = identity.name;
+    this.serviceAccountName = identity.name;
+    const labels = standardLabels(identity);
+    const selector = selectorLabels(identity);
+    const meta = (name: string) => ({ name, namespace: identity.namespace, labels });
+
+    new k8s.KubeServiceAccount(this, 'service-account', {
+      metadata: meta(this.serviceAccountName),
+      automountServiceAccountToken: props.automountServiceAccountToken ?? false,
+    });
+
+    const volumes: k8s.Volume[] = [];
+    const mounts: k8s.VolumeMount[] = [];
+    const configFiles = props.configFiles ?? [];
+    if (configFiles.length > 0) {
+      this.configMapName = childName(identity.name, 'config');
+      new k8s.KubeConfigMap(this, 'config', {
+        metadata: meta(this.configMapName),
+        data: Object.fromEntries(configFiles.map((f) => [f.fileName, f.content])),
+      });
+      volumes.push({ name: 'config', configMap: { name: this.configMapName } });
+      mounts.push({ name: 'config', mountPath: props.configMountPath ?? `/etc/${identity.app}`, readOnly: true });
+    }
+    for (const s of props.scratch ?? []) {
+      volumes.push({ name: s.name, emptyDir: { sizeLimit: k8s.Quantity.fromString(s.sizeLimit ?? '1Gi') } });
+      mounts.push({ name: s.name, mountPath: s.mountPath });
+    }
+    for (const v of props.extraVolumes ?? []) {
+      volumes.push(v.volume);
+      mounts.push(v.mount);
+    }
+    if (props.persistence) mounts.push({ name: props.persistence.name, mountPath: props.persistence.mountPath });
+
+    this.configChecksum = configChecksum(...configFiles.map((f) => `${f.fileName}\n${f.content}`), ...(props.checksumInputs ?? []));
+
+    const container: k8s.Container = {
+      name: identity.app,
+      image: imageString(props.image),
+      imagePullPolicy: 'IfNotPresent',
+      args: props.args,
+      env: props.env,
+      ports: props.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' })),
+      resources: toResourceRequirements(props.resources),
+      securityContext: restrictedContainerSecurityContext(props.runAs),
+      readinessProbe: props.readinessProbe,
+      livenessProbe: props.livenessProbe,
+      startupProbe: props.startupProbe,
+      volumeMounts: mounts,
+      terminationMessagePolicy: 'FallbackToLogsOnError',
+    };
+
+    const template: k8s.PodTemplateSpec = {
+      metadata: {
+        labels,
+        annotations: { [CONFIG_CHECKSUM_ANNOTATION]: this.configChecksum, ...(props.podAnnotations ?? {}) },
+      },
+      spec: {
+        serviceAccountName: this.serviceAccountName,
+        automountServiceAccountToken: props.automountServiceAccountToken ?? false,
+        securityContext: restrictedPodSecurityContext(props.runAs),
+        terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? 30,
+        containers: [container],
+        volumes,
+      },
+    };
+
+    const servicePorts = props.ports
+      .filter((p) => p.expose ?? true)
+      .map((p) => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromString(p.name), protocol: 'TCP', appProtocol: appProtocol(p.protocol) }));
+
+    this.service = new k8s.KubeService(this, 'service', {
+      metadata: { ...meta(this.serviceName), annotations: props.service?.annotations },
+      spec: {
+        type: props.service?.type ?? 'ClusterIP',
+        internalTrafficPolicy: props.service?.internalTrafficPolicy,
+        selector: selector,
+        ports: servicePorts,
+      },
+    });
+
+    const replicas = props.replicas ?? 1;
+    switch (props.kind) {
+      case 'StatefulSet': {
+        const headless = childName(identity.name, 'headless');
+        new k8s.KubeService(this, 'headless', {
+          metadata: meta(headless),
+          spec: { clusterIp: 'None', publishNotReadyAddresses: true, selector, ports: servicePorts },
+        });
+        const p = props.persistence;
+        this.workload = new k8s.KubeStatefulSet(this, 'workload', {
+          metadata: meta(identity.name),
+          spec: {
+            serviceName: headless,
+            replicas,
+            podManagementPolicy: 'Parallel',
+            selector: { matchLabels: selector },
+            template,
+            updateStrategy: { type: 'RollingUpdate' },
+            persistentVolumeClaimRetentionPolicy: p ? { whenDeleted: 'Retain', whenScaled: 'Retain' } : undefined,
+            volumeClaimTemplates: p
+              ? [
+                  {
+                    metadata: { name: p.name, labels: selector },
+                    spec: {
+                      accessModes: ['ReadWriteOnce'],
+                      storageClassName: p.storageClassName,
+                      resources: { requests: { storage: k8s.Quantity.fromString(p.size) } },
+                    },
+                  },
+                ]
+              : undefined,
+          },
+        });
+        break;
+      }
+      case 'Deployment':
+        this.workload = new k8s.KubeDeployment(this, 'workload', {
+          metadata: meta(identity.name),
+          spec: {
+            replicas,
+            selector: { matchLabels: selector },
+            template,
+            strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },
+          },
+        });
+        break;
+      case 'DaemonSet':
+        this.workload = new k8s.KubeDaemonSet(this, 'workload', {
+          metadata: meta(identity.name),
+          spec: {
+            selector: { matchLabels: selector },
+            template,
+            updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(1) } },
+          },
+        });
+        break;
+    }
+  }
+
+  /** The typed endpoint for one of this workload's ports. */
+  public endpoint(portName: string, opts: { path?: string } = {}): Endpoint {
+    const p = this.ports.find((x) => x.name === portName);
+    if (!p) throw new Error(`${this.node.path}: no port named "${portName}" (have ${this.ports.map((x) => x.name).join(', ')})`);
+    if (p.expose === false) throw new Error(`${this.node.path}: port "${portName}" is not exposed by the Service`);
+    return new Endpoint({
+      service: this.serviceName,
+      namespace: this.identity.namespace,
+      port: p.port,
+      portName: p.name,
+      protocol: p.protocol,
+      path: opts.path ?? p.path,
+    });
+  }
+}
+
+function appProtocol(p: EndpointProtocol): string | undefined {
+  switch (p) {
+    case 'http':
+      return 'http';
+    case 'grpc':
+      return 'kubernetes.io/h2c';
+    default:
+      return undefined;
+  }
+}
+
+/** An HTTP GET probe on a named port. */
+export function httpProbe(path: string, portName: string, opts: Partial<k8s.Probe> = {}): k8s.Probe {
+  return {
+    httpGet: { path, port: k8s.IntOrString.fromString(portName) },
+    periodSeconds: 10,
+    timeoutSeconds: 5,
+    failureThreshold: 3,
+    ...opts,
+  };
+}
