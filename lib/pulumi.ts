@@ -1,0 +1,93 @@
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+
+/**
+ * The Pulumi adapter: registers rendered Kubernetes objects (plain manifests
+ * from a cdk8s chart) as one Pulumi resource each, with stable logical names
+ * derived from cluster, kind, namespace and name, parented to a component and
+ * bound to a cluster's provider. Namespaces are registered first and every
+ * namespaced object depends on its Namespace; custom resources depend on the
+ * objects of their namespace that they reference by being created last.
+ */
+
+/** A plain Kubernetes manifest. */
+export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [k: string]: any }; [k: string]: any };
+
+type ResourceClass = new (name: string, args: any, opts?: pulumi.CustomResourceOptions) => pulumi.CustomResource;
+
+/** Typed Pulumi classes for the built-in kinds this package renders; anything else is a CustomResource. */
+const TYPED: Record<string, ResourceClass> = {
+  'v1/Namespace': k8s.core.v1.Namespace,
+  'v1/ServiceAccount': k8s.core.v1.ServiceAccount,
+  'v1/ConfigMap': k8s.core.v1.ConfigMap,
+  'v1/Secret': k8s.core.v1.Secret,
+  'v1/Service': k8s.core.v1.Service,
+  'v1/PersistentVolumeClaim': k8s.core.v1.PersistentVolumeClaim,
+  'apps/v1/Deployment': k8s.apps.v1.Deployment,
+  'apps/v1/StatefulSet': k8s.apps.v1.StatefulSet,
+  'apps/v1/DaemonSet': k8s.apps.v1.DaemonSet,
+  'rbac.authorization.k8s.io/v1/ClusterRole': k8s.rbac.v1.ClusterRole,
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': k8s.rbac.v1.ClusterRoleBinding,
+  'rbac.authorization.k8s.io/v1/Role': k8s.rbac.v1.Role,
+  'rbac.authorization.k8s.io/v1/RoleBinding': k8s.rbac.v1.RoleBinding,
+  'networking.k8s.io/v1/NetworkPolicy': k8s.networking.v1.NetworkPolicy,
+  'policy/v1/PodDisruptionBudget': k8s.policy.v1.PodDisruptionBudget,
+};
+
+/** Whether a manifest is a built-in kind registered through a typed class. */
+export function isTypedKind(m: Manifest): boolean {
+  return TYPED[`${m.apiVersion}/${m.kind}`] !== undefined;
+}
+
+/**
+ * Stable logical name of an object: `<cluster>:<kind>:<namespace>/<name>` for
+ * namespaced objects and `<cluster>:<kind>:<name>` for cluster-scoped ones.
+ */
+export function logicalName(cluster: string, m: Manifest): string {
+  const kind = m.kind.toLowerCase();
+  return m.metadata.namespace ? `${cluster}:${kind}:${m.metadata.namespace}/${m.metadata.name}` : `${cluster}:${kind}:${m.metadata.name}`;
+}
+
+export interface RegisterOptions {
+  /** Cluster label used in logical names (unique per cluster). */
+  readonly cluster: string;
+  /** The objects to register. */
+  readonly objects: readonly Manifest[];
+  /** Parent component. */
+  readonly parent: pulumi.Resource;
+  /** Provider of the target cluster. @default the default provider */
+  readonly provider?: k8s.Provider;
+  /** Extra dependencies for every object (e.g. Secrets created from Pulumi config). */
+  readonly dependsOn?: pulumi.Resource[];
+}
+
+/**
+ * Registers every object as its own resource and returns them keyed by
+ * logical name. Duplicate logical names are an error.
+ */
+export function registerManifests(opts: RegisterOptions): Map<string, pulumi.CustomResource> {
+  const out = new Map<string, pulumi.CustomResource>();
+  const namespaces = new Map<string, pulumi.CustomResource>();
+  const base: pulumi.CustomResourceOptions = { parent: opts.parent, provider: opts.provider };
+  const ordered = [...opts.objects].sort((a, b) => rank(a) - rank(b));
+  for (const m of ordered) {
+    const name = logicalName(opts.cluster, m);
+    if (out.has(name)) throw new Error(`duplicate Kubernetes object ${name}`);
+    const deps: pulumi.Resource[] = [...(opts.dependsOn ?? [])];
+    const ns = m.metadata.namespace ? namespaces.get(m.metadata.namespace) : undefined;
+    if (ns) deps.push(ns);
+    const Cls = TYPED[`${m.apiVersion}/${m.kind}`];
+    const resOpts: pulumi.CustomResourceOptions = { ...base, dependsOn: deps };
+    const res = Cls ? new Cls(name, m, resOpts) : new k8s.apiextensions.CustomResource(name, m as any, resOpts);
+    if (m.kind === 'Namespace' && m.apiVersion === 'v1') namespaces.set(m.metadata.name, res);
+    out.set(name, res);
+  }
+  return out;
+}
+
+/** Namespaces first, then built-ins, then custom resources (which reference built-ins). */
+function rank(m: Manifest): number {
+  if (m.apiVersion === 'v1' && m.kind === 'Namespace') return 0;
+  if (m.kind === 'CustomResourceDefinition') return 1;
+  return isTypedKind(m) ? 2 : 3;
+}
