@@ -89,6 +89,8 @@ export function validate(scope: IConstruct | string | undefined, rules: readonly
 // Reusable predicates. Each has a matching `allowed` description.
 // ---------------------------------------------------------------------------
 
+/** Prometheus' model.Duration grammar: units largest to smallest, each at most once. */
+const DURATION = /^(?=\d)(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$/;
 const DNS1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
@@ -109,7 +111,7 @@ export const is = {
   portAllowed: 'an integer port from 1 to 65535',
 
   /** A Prometheus/Loki/Tempo style duration (e.g. 30s, 15m, 744h, 30d, 1w, 1y, 1h30m). */
-  duration: (v: unknown) => typeof v === 'string' && /^(\d+(ms|s|m|h|d|w|y))+$/.test(v) && !/^0+(ms|s|m|h|d|w|y)$/.test(v),
+  duration: (v: unknown) => typeof v === 'string' && DURATION.test(v) && durationSeconds(v) > 0,
   durationAllowed: 'a positive duration such as "30s", "15m", "24h", "7d", "2w" or "1y" (units ms, s, m, h, d, w, y)',
 
   /** A Kubernetes resource quantity (e.g. 100m, 0.5, 1, 256Mi, 10Gi). */

@@ -172,7 +172,7 @@ export interface LgtmConfig {
 
 const DNS_LABEL = '^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$';
 const DNS_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
-const DURATION = '^([0-9]+(ms|s|m|h|d|w|y))+$';
+const DURATION = '^(?=[0-9])([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$';
 const QUANTITY = '^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$';
 const BYTE_SIZE = '^[0-9]+(B|KB|MB|GB|TB|PB|EB)$';
 

@@ -47,7 +47,7 @@ describe('validation', () => {
   });
 
   test.each([
-    ['30s', true], ['744h', true], ['1h30m', true], ['7d', true], ['0s', false], ['5x', false], ['', false], ['10', false],
+    ['30s', true], ['744h', true], ['1h30m', true], ['7d', true], ['0s', false], ['5x', false], ['', false], ['10', false], ['30m1h', false], ['1h30m', true],
   ])('duration %p valid=%p', (v, ok) => expect(is.duration(v)).toBe(ok));
 
   test.each([

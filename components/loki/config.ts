@@ -1,0 +1,259 @@
+import { Document, isScalar, Scalar, visit } from 'yaml';
+import { S3_ACCESS_KEY_ENV, S3_SECRET_KEY_ENV, S3BucketOptions } from '../../lib/storage';
+
+/**
+ * The Loki 3.7.x configuration file, built as a typed object by a pure
+ * function so it can be asserted exactly in tests. Every key below is one the
+ * pinned release accepts (loki v3.7.6 docs/sources/shared/configuration.md).
+ */
+
+/** HTTP port (API, `/ready`, `/otlp/v1/logs`, `/loki/api/v1/push`). Loki's default. */
+export const LOKI_HTTP_PORT = 3100;
+/** gRPC port (ingester/querier traffic inside the single binary). Loki's default. */
+export const LOKI_GRPC_PORT = 9095;
+/** `common.path_prefix`: WAL, TSDB index caches, compactor markers, local chunks; the PVC mount. */
+export const LOKI_DATA_DIR = '/var/loki';
+/** Directory the ConfigMap is mounted at. */
+export const LOKI_CONFIG_DIR = '/etc/loki/config';
+/** File name of the config inside {@link LOKI_CONFIG_DIR}. */
+export const LOKI_CONFIG_FILE_NAME = 'config.yaml';
+/** Full path passed as `-config.file`. */
+export const LOKI_CONFIG_PATH = `${LOKI_CONFIG_DIR}/${LOKI_CONFIG_FILE_NAME}`;
+/**
+ * Default start date of the (only) schema period. Fixed, never "today": a
+ * schema `from` date must not move once data is written, and Loki cannot
+ * store logs older than the first period.
+ */
+export const LOKI_DEFAULT_SCHEMA_FROM = '2024-04-01';
+/** Default retention: 31 days, so deletion is on unless explicitly disabled. */
+export const LOKI_DEFAULT_RETENTION = '744h';
+/** The explicit `retention` value that disables deletion (logs are kept forever). */
+export const LOKI_RETENTION_FOREVER = 'forever';
+/** Loki's documented minimum retention period (docs/sources/operations/storage/retention.md), in seconds. */
+export const LOKI_MIN_RETENTION_SECONDS = 24 * 3600;
+/** Loki's default `limits_config.reject_old_samples_max_age` (1w), in seconds. */
+const DEFAULT_REJECT_OLD_SAMPLES_MAX_AGE_SECONDS = 7 * 24 * 3600;
+/** The tenant header Loki reads when `auth_enabled: true`. */
+export const LOKI_TENANT_HEADER = 'X-Scope-OrgID';
+
+/** Inputs of {@link lokiConfig}; unset fields take the documented defaults. */
+export interface LokiConfigOptions {
+  /** Run multi-tenant (`auth_enabled: true`, every request needs `X-Scope-OrgID`). @default false */
+  readonly multiTenant?: boolean;
+  /** Start date (`YYYY-MM-DD`) of the tsdb/v13 schema period. @default LOKI_DEFAULT_SCHEMA_FROM */
+  readonly schemaFrom?: string;
+  /** Retention as a Loki duration (≥ 24h), or `'forever'`. @default LOKI_DEFAULT_RETENTION */
+  readonly retention?: string;
+  /** Store chunks and index in this S3-compatible bucket instead of the local volume. */
+  readonly s3?: S3BucketOptions;
+  /** Extra OTLP resource attributes to promote to index labels, on top of Loki's defaults. @default [] */
+  readonly otlpIndexLabels?: readonly string[];
+}
+
+/** The subset of the Loki configuration this package renders. */
+export interface LokiConfig {
+  readonly auth_enabled: boolean;
+  readonly server: { readonly http_listen_port: number; readonly grpc_listen_port: number };
+  readonly common: {
+    readonly instance_addr: string;
+    readonly path_prefix: string;
+    readonly replication_factor: number;
+    readonly ring: { readonly kvstore: { readonly store: 'inmemory' } };
+    readonly storage?: { readonly filesystem: { readonly chunks_directory: string; readonly rules_directory: string } };
+  };
+  readonly schema_config: {
+    readonly configs: readonly {
+      readonly from: string;
+      readonly store: 'tsdb';
+      readonly object_store: 'filesystem' | 's3';
+      readonly schema: 'v13';
+      readonly index: { readonly prefix: string; readonly period: '24h' };
+    }[];
+  };
+  readonly storage_config: {
+    readonly tsdb_shipper: { readonly active_index_directory: string; readonly cache_location: string };
+    readonly aws?: {
+      readonly endpoint: string;
+      readonly bucketnames: string;
+      readonly region: string;
+      readonly access_key_id: string;
+      readonly secret_access_key: string;
+      readonly s3forcepathstyle: boolean;
+      readonly insecure: boolean;
+    };
+  };
+  readonly compactor: {
+    readonly working_directory: string;
+    readonly compaction_interval: string;
+    readonly retention_enabled: boolean;
+    readonly retention_delete_delay?: string;
+    readonly delete_request_store?: 'filesystem' | 's3';
+  };
+  readonly limits_config: {
+    readonly retention_period?: string;
+    readonly reject_old_samples: boolean;
+    readonly reject_old_samples_max_age: string;
+    readonly allow_structured_metadata: boolean;
+    readonly otlp_config?: {
+      readonly resource_attributes: {
+        readonly attributes_config: readonly { readonly action: 'index_label'; readonly attributes: readonly string[] }[];
+      };
+    };
+  };
+  readonly analytics: { readonly reporting_enabled: boolean };
+}
+
+/**
+ * Builds the Loki single-binary configuration. Pure: same options, same object.
+ *
+ * - tsdb index, schema v13, 24h index period (required by tsdb, retention and
+ *   structured metadata/OTLP);
+ * - chunks on the local volume (`filesystem`) or in the S3 bucket (`s3`), with
+ *   credentials only as `${S3_ACCESS_KEY_ID}`/`${S3_SECRET_ACCESS_KEY}`
+ *   (the container must run with `-config.expand-env=true`);
+ * - retention that deletes: `compactor.retention_enabled`, the required
+ *   `delete_request_store` (the object store in use) and
+ *   `limits_config.retention_period` always go together;
+ * - structured metadata on (native OTLP ingestion), analytics reporting off.
+ */
+export function lokiConfig(options: LokiConfigOptions = {}): LokiConfig {
+  const retention = options.retention ?? LOKI_DEFAULT_RETENTION;
+  const deletes = retention !== LOKI_RETENTION_FOREVER;
+  const objectStore = options.s3 ? 's3' : 'filesystem';
+  const labels = options.otlpIndexLabels ?? [];
+  const dir = (sub: string) => `${LOKI_DATA_DIR}/${sub}`;
+
+  // Logs older than the retention would be accepted and deleted at the next
+  // compaction; reject them at the door instead (never more lenient than Loki's 1w default).
+  const retentionSeconds = deletes ? parseLokiDuration(retention) : undefined;
+  const rejectOlderThan =
+    retentionSeconds !== undefined && retentionSeconds < DEFAULT_REJECT_OLD_SAMPLES_MAX_AGE_SECONDS ? retention : '168h';
+
+  return {
+    auth_enabled: options.multiTenant ?? false,
+    server: { http_listen_port: LOKI_HTTP_PORT, grpc_listen_port: LOKI_GRPC_PORT },
+    common: {
+      instance_addr: '127.0.0.1',
+      path_prefix: LOKI_DATA_DIR,
+      replication_factor: 1,
+      ring: { kvstore: { store: 'inmemory' } },
+      ...(options.s3 ? {} : { storage: { filesystem: { chunks_directory: dir('chunks'), rules_directory: dir('rules') } } }),
+    },
+    schema_config: {
+      configs: [
+        {
+          from: options.schemaFrom ?? LOKI_DEFAULT_SCHEMA_FROM,
+          store: 'tsdb',
+          object_store: objectStore,
+          schema: 'v13',
+          index: { prefix: 'index_', period: '24h' },
+        },
+      ],
+    },
+    storage_config: {
+      tsdb_shipper: { active_index_directory: dir('tsdb-shipper-active'), cache_location: dir('tsdb-shipper-cache') },
+      ...(options.s3
+        ? {
+            aws: {
+              endpoint: options.s3.endpoint,
+              bucketnames: options.s3.bucket,
+              region: options.s3.region ?? 'us-east-1',
+              access_key_id: `\${${S3_ACCESS_KEY_ENV}}`,
+              secret_access_key: `\${${S3_SECRET_KEY_ENV}}`,
+              s3forcepathstyle: options.s3.forcePathStyle ?? true,
+              insecure: options.s3.insecure ?? false,
+            },
+          }
+        : {}),
+    },
+    compactor: {
+      working_directory: dir('compactor'),
+      compaction_interval: '10m',
+      retention_enabled: deletes,
+      ...(deletes ? { retention_delete_delay: '2h', delete_request_store: objectStore } : {}),
+    },
+    limits_config: {
+      ...(deletes ? { retention_period: retention } : {}),
+      reject_old_samples: true,
+      reject_old_samples_max_age: rejectOlderThan,
+      allow_structured_metadata: true,
+      ...(labels.length > 0
+        ? { otlp_config: { resource_attributes: { attributes_config: [{ action: 'index_label' as const, attributes: [...labels] }] } } }
+        : {}),
+    },
+    analytics: { reporting_enabled: false },
+  };
+}
+
+/**
+ * Serializes the config to YAML. Values that are `${VAR}` references are
+ * single-quoted: Loki substitutes them before parsing the YAML, and a
+ * single-quoted scalar survives any secret except one containing `'`.
+ */
+export function renderLokiConfig(config: LokiConfig): string {
+  const doc = new Document(config);
+  visit(doc, {
+    Scalar(_key, node) {
+      if (isScalar(node) && typeof node.value === 'string' && /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(node.value)) {
+        node.type = Scalar.QUOTE_SINGLE;
+      }
+    },
+  });
+  return doc.toString({ lineWidth: 0 });
+}
+
+// ---------------------------------------------------------------------------
+// Value checks shared by the construct's validation rules.
+// ---------------------------------------------------------------------------
+
+const DURATION_UNITS: readonly (readonly [string, number])[] = [
+  ['y', 365 * 24 * 3600],
+  ['w', 7 * 24 * 3600],
+  ['d', 24 * 3600],
+  ['h', 3600],
+  ['m', 60],
+  ['s', 1],
+  ['ms', 0.001],
+];
+/** time.Duration's range: model.ParseDuration rejects anything above ~292 years. */
+const MAX_DURATION_SECONDS = 2 ** 63 / 1e9;
+
+/**
+ * Parses a duration the way Loki's `model.Duration` (prometheus/common
+ * model.ParseDuration) does: integer amounts with units y (365d), w, d, h, m,
+ * s, ms, from largest to smallest, each at most once (`1w2d`, not `2d1w`).
+ * Returns seconds, or undefined when Loki would refuse the string. Plain `0`
+ * is refused on purpose (it means "retention disabled" to Loki).
+ */
+export function parseLokiDuration(v: string): number | undefined {
+  const m = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/.exec(v);
+  if (!m || v === '') return undefined;
+  let total = 0;
+  DURATION_UNITS.forEach(([, mult], i) => {
+    if (m[i + 1] !== undefined) total += Number(m[i + 1]) * mult;
+  });
+  return total > MAX_DURATION_SECONDS ? undefined : total;
+}
+
+/** Whether `v` is a real calendar date `YYYY-MM-DD` no later than `today` (UTC). */
+export function isPastOrTodayDate(v: string, today: Date = new Date()): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
+  if (!m) return false;
+  const t = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  const d = new Date(t);
+  if (d.getUTCFullYear() !== Number(m[1]) || d.getUTCMonth() !== Number(m[2]) - 1 || d.getUTCDate() !== Number(m[3])) return false;
+  return t <= Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate());
+}
+
+/**
+ * Whether `v` is a tenant ID Loki accepts in `X-Scope-OrgID` (dskit
+ * tenant.ValidTenantID): 1-150 of `A-Z a-z 0-9 ! - _ . * ' ( )`, not `.` or `..`.
+ */
+export function isTenantId(v: unknown): boolean {
+  return typeof v === 'string' && /^[A-Za-z0-9!\-_.*'()]{1,150}$/.test(v) && v !== '.' && v !== '..';
+}
+
+/** Whether `v` looks like an OpenTelemetry resource attribute name (e.g. `k8s.node.name`). */
+export function isOtelAttributeName(v: unknown): boolean {
+  return typeof v === 'string' && v.length <= 255 && /^[A-Za-z_][A-Za-z0-9_.\-]*$/.test(v) && !v.endsWith('.');
+}
