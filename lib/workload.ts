@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { CONFIG_CHECKSUM_ANNOTATION, configChecksum } from './checksum';
@@ -40,7 +40,12 @@ export interface PortSpec {
 export interface ConfigFile {
   /** Key in the ConfigMap and file name in the mount directory. */
   readonly fileName: string;
-  readonly content: string;
+  /**
+   * The file content, or a function that renders it at synthesis time. Use a
+   * function when the component still accepts additions after construction
+   * (e.g. `Prometheus.addScrapeConfig`); the checksum then follows the final content.
+   */
+  readonly content: string | (() => string);
 }
 
 /** A writable directory backed by an emptyDir. */
@@ -91,7 +96,10 @@ export interface WorkloadProps {
     readonly internalTrafficPolicy?: 'Cluster' | 'Local';
     readonly annotations?: Record<string, string>;
   };
-  /** Extra content that should roll the pods when it changes (beyond configFiles). */
+  /**
+   * Extra content that should roll the pods when it changes (beyond configFiles).
+   * A function entry is called at synthesis time and its result is hashed.
+   */
   readonly checksumInputs?: unknown[];
   readonly podAnnotations?: Record<string, string>;
   /** @default 30 */
@@ -104,10 +112,13 @@ export class Workload extends Construct {
   public readonly serviceAccountName: string;
   public readonly configMapName?: string;
   public readonly ports: readonly PortSpec[];
-  public readonly configChecksum: string;
   /** The workload API object (StatefulSet, Deployment or DaemonSet). */
   public readonly workload: ApiObject;
   public readonly service: k8s.KubeService;
+  private readonly checksumOf: () => string;
+  /** The pod's volumes and the container's mounts; {@link addVolume} appends to them until synthesis. */
+  private readonly podVolumes: k8s.Volume[];
+  private readonly podMounts: k8s.VolumeMount[];
 
   constructor(scope: Construct, id: string, props: WorkloadProps) {
     super(scope, id);
@@ -143,12 +154,14 @@ export class Workload extends Construct {
 
     const volumes: k8s.Volume[] = [];
     const mounts: k8s.VolumeMount[] = [];
+    this.podVolumes = volumes;
+    this.podMounts = mounts;
     const configFiles = props.configFiles ?? [];
     if (configFiles.length > 0) {
       this.configMapName = childName(identity.name, 'config');
       new k8s.KubeConfigMap(this, 'config', {
         metadata: meta(this.configMapName),
-        data: Object.fromEntries(configFiles.map((f) => [f.fileName, f.content])),
+        data: Object.fromEntries(configFiles.map((f) => [f.fileName, deferred(f.content)])),
       });
       volumes.push({ name: 'config', configMap: { name: this.configMapName } });
       mounts.push({ name: 'config', mountPath: props.configMountPath ?? `/etc/${identity.app}`, readOnly: true });
@@ -163,7 +176,10 @@ export class Workload extends Construct {
     }
     if (props.persistence) mounts.push({ name: props.persistence.name, mountPath: props.persistence.mountPath });
 
-    this.configChecksum = configChecksum(...configFiles.map((f) => `${f.fileName}\n${f.content}`), ...(props.checksumInputs ?? []));
+    const checksumInputs = props.checksumInputs ?? [];
+    this.checksumOf = () =>
+      configChecksum(...configFiles.map((f) => `${f.fileName}\n${produce(f.content)}`), ...checksumInputs.map((c) => produce(c)));
+    const lazyChecksum = configFiles.some((f) => typeof f.content === 'function') || checksumInputs.some((c) => typeof c === 'function');
 
     const container: k8s.Container = {
       name: identity.app,
@@ -184,7 +200,10 @@ export class Workload extends Construct {
     const template: k8s.PodTemplateSpec = {
       metadata: {
         labels,
-        annotations: { [CONFIG_CHECKSUM_ANNOTATION]: this.configChecksum, ...(props.podAnnotations ?? {}) },
+        annotations: {
+          [CONFIG_CHECKSUM_ANNOTATION]: lazyChecksum ? Lazy.any({ produce: () => this.configChecksum }) : this.configChecksum,
+          ...(props.podAnnotations ?? {}),
+        },
       },
       spec: {
         serviceAccountName: this.serviceAccountName,
@@ -269,6 +288,24 @@ export class Workload extends Construct {
     }
   }
 
+  /**
+   * Adds a volume and its container mount after construction (e.g. a folder of
+   * dashboards added later). The rendered pod template includes every volume
+   * added before synthesis. Put its content in a `checksumInputs` function if
+   * changes should roll the pods.
+   */
+  public addVolume(volume: k8s.Volume, mount: k8s.VolumeMount): void {
+    if (this.podVolumes.some((v) => v.name === volume.name)) throw new Error(`${this.node.path}: duplicate volume name "${volume.name}"`);
+    if (mount.name !== volume.name) throw new Error(`${this.node.path}: mount "${mount.name}" does not name volume "${volume.name}"`);
+    this.podVolumes.push(volume);
+    this.podMounts.push(mount);
+  }
+
+  /** SHA-256 of the config files and checksum inputs (final content, when some are rendered at synthesis). */
+  public get configChecksum(): string {
+    return this.checksumOf();
+  }
+
   /** The typed endpoint for one of this workload's ports. */
   public endpoint(portName: string, opts: { path?: string } = {}): Endpoint {
     const p = this.ports.find((x) => x.name === portName);
@@ -283,6 +320,16 @@ export class Workload extends Construct {
       path: opts.path ?? p.path,
     });
   }
+}
+
+/** Calls a producer function, passes anything else through. */
+function produce<T>(v: T | (() => T)): T {
+  return typeof v === 'function' ? (v as () => T)() : v;
+}
+
+/** A string now, or a cdk8s Lazy that renders it at synthesis time. */
+function deferred(v: string | (() => string)): string {
+  return typeof v === 'function' ? Lazy.any({ produce: v }) : v;
 }
 
 function appProtocol(p: EndpointProtocol): string | undefined {

@@ -1,0 +1,363 @@
+import { JsonPatch, Lazy } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { ComponentProps, resolveNamespace } from '../../lib/component';
+import { Endpoint } from '../../lib/endpoint';
+import { IMAGES, imageVersion } from '../../lib/images';
+import { childName, ComponentIdentity, standardLabels } from '../../lib/naming';
+import { quantityBytes, resolveResources, resourceRules, Resources, ResourcesOverride } from '../../lib/resources';
+import { VolumeOptions } from '../../lib/storage';
+import { is, Rule, validate } from '../../lib/validation';
+import { httpProbe, Workload } from '../../lib/workload';
+import {
+  DEFAULT_PROMOTED_RESOURCE_ATTRIBUTES,
+  discoveryPolicyRules,
+  OTLP_TRANSLATION_STRATEGIES,
+  OtlpTranslationStrategy,
+  PROMETHEUS_CONFIG_DIR,
+  PROMETHEUS_CONFIG_FILE_NAME,
+  PROMETHEUS_CONFIG_PATH,
+  PROMETHEUS_DATA_DIR,
+  PROMETHEUS_HTTP_PORT,
+  PROMETHEUS_OTLP_PATH,
+  PROMETHEUS_REMOTE_WRITE_PATH,
+  PROMETHEUS_RULES_DIR,
+  PROMETHEUS_RULES_KEY,
+  PROMETHEUS_SELF_JOB,
+  prometheusConfigYaml,
+  promIs,
+  promSizeBytes,
+  promSizeFloor,
+  RuleGroup,
+  ruleFileYaml,
+  ruleGroupRules,
+  ScrapeConfig,
+  scrapeConfigRules,
+  usesKubernetesDiscovery,
+} from './config';
+
+/** Default TSDB volume size. */
+export const PROMETHEUS_DEFAULT_VOLUME_SIZE = '20Gi';
+/** Default time retention. */
+export const PROMETHEUS_DEFAULT_RETENTION_TIME = '15d';
+/** Share of the volume the default size retention may use (the rest is WAL/compaction headroom). */
+export const PROMETHEUS_DEFAULT_RETENTION_SIZE_RATIO = 0.8;
+
+/** The `nobody` user of the image (Dockerfile `USER nobody`). */
+const RUN_AS = { user: 65534, group: 65534 };
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+const DEFAULT_RESOURCES: Resources = {
+  requests: { cpu: '250m', memory: '1Gi' },
+  limits: { cpu: '1', memory: '2Gi' },
+};
+
+export interface PrometheusProps extends ComponentProps {
+  /**
+   * TSDB retention, written to `storage.tsdb.retention` in prometheus.yml
+   * (the retention flags are deprecated since 3.8).
+   * @default time '15d'; size 80% of the volume (e.g. '16GB' of 20Gi)
+   */
+  readonly retention?: {
+    /** A Prometheus duration. @default '15d' */
+    readonly time?: string;
+    /** Maximum bytes of blocks, units B..EB in powers of 2 (1GB = 1GiB); must be smaller than the volume. @default 80% of the volume */
+    readonly size?: string;
+  };
+  /** The TSDB PersistentVolumeClaim. @default { size: '20Gi' } on the default StorageClass */
+  readonly volume?: VolumeOptions;
+  /** `global.scrape_interval`. @default '30s' */
+  readonly scrapeInterval?: string;
+  /** `global.evaluation_interval`. @default the scrape interval */
+  readonly evaluationInterval?: string;
+  /** `global.external_labels`. @default none */
+  readonly externalLabels?: Record<string, string>;
+  /** `storage.tsdb.out_of_order_time_window`, for pushed (OTLP, remote-write) samples. @default '30m' */
+  readonly outOfOrderTimeWindow?: string;
+  /** `storage.exemplars.max_exemplars` (0 disables exemplar storage). @default 100000 */
+  readonly maxExemplars?: number;
+  /** The OTLP receiver's translation of resource attributes and names. */
+  readonly otlp?: {
+    /** Resource attributes promoted to labels. @default DEFAULT_PROMOTED_RESOURCE_ATTRIBUTES (upstream's recommendation) */
+    readonly promoteResourceAttributes?: string[];
+    /** @default 'UnderscoreEscapingWithSuffixes' (Prometheus's default; classic metric names) */
+    readonly translationStrategy?: OtlpTranslationStrategy;
+    /** Keep service.name/namespace/instance.id on `target_info` too. @default true */
+    readonly keepIdentifyingResourceAttributes?: boolean;
+  };
+  /** Scrape configs besides the built-in self-scrape; more can be added with {@link Prometheus.addScrapeConfig}. @default [] */
+  readonly scrapeConfigs?: ScrapeConfig[];
+  /** Container resources. @default requests 250m/1Gi, limits 1/2Gi */
+  readonly resources?: ResourcesOverride;
+  /** `--log.level`. @default 'info' */
+  readonly logLevel?: (typeof LOG_LEVELS)[number];
+}
+
+/** The endpoints other components dial. */
+export interface PrometheusEndpoints {
+  /** UI and query API (`http://<svc>:9090`), the Grafana data source URL. */
+  readonly http: Endpoint;
+  /** Remote-write receiver (`/api/v1/write`). */
+  readonly remoteWrite: Endpoint;
+  /** OTLP/HTTP metrics base (`/api/v1/otlp`); exporters append `/v1/metrics`. */
+  readonly otlp: Endpoint;
+}
+
+/**
+ * Prometheus 3.14 as a single-replica StatefulSet with a TSDB volume, the
+ * remote-write and OTLP receivers and exemplar storage enabled, native
+ * histograms scraped, a self-scrape job and extension points for scrape
+ * configs and rule files. RBAC for Kubernetes discovery is rendered only when
+ * a scrape config uses `kubernetes_sd_configs`.
+ */
+export class Prometheus extends Construct {
+  public readonly name: string;
+  public readonly identity: ComponentIdentity;
+  public readonly workload: Workload;
+  public readonly endpoints: PrometheusEndpoints;
+  /** `global.scrape_interval` (e.g. for Grafana's `timeInterval`). */
+  public readonly scrapeInterval: string;
+  /** The resolved TSDB retention. */
+  public readonly retention: { readonly time: string; readonly size: string };
+  /** Name of the ClusterRole (and binding) rendered once Kubernetes discovery is used. */
+  public readonly clusterRoleName: string;
+
+  private readonly scrapeConfigs: ScrapeConfig[] = [];
+  private readonly ruleSets: { readonly name: string; readonly configMapName: string; readonly content: string }[] = [];
+  private readonly labels: Record<string, string>;
+  private rbac = false;
+
+  constructor(scope: Construct, id: string, props: PrometheusProps = {}) {
+    super(scope, id);
+    const name = props.name ?? 'prometheus';
+    const namespace = resolveNamespace(this, props.namespace);
+    const volumeSize = props.volume?.size ?? PROMETHEUS_DEFAULT_VOLUME_SIZE;
+    const retentionTime = props.retention?.time ?? PROMETHEUS_DEFAULT_RETENTION_TIME;
+    const volumeBytes = quantityBytes(volumeSize);
+    const retentionSize = props.retention?.size ?? promSizeFloor(volumeBytes * PROMETHEUS_DEFAULT_RETENTION_SIZE_RATIO);
+    const scrapeInterval = props.scrapeInterval ?? '30s';
+    const evaluationInterval = props.evaluationInterval ?? scrapeInterval;
+    const outOfOrderTimeWindow = props.outOfOrderTimeWindow ?? '30m';
+    const maxExemplars = props.maxExemplars ?? 100000;
+    const promote = props.otlp?.promoteResourceAttributes ?? [...DEFAULT_PROMOTED_RESOURCE_ATTRIBUTES];
+    const translationStrategy = props.otlp?.translationStrategy ?? 'UnderscoreEscapingWithSuffixes';
+    const keepIdentifying = props.otlp?.keepIdentifyingResourceAttributes ?? true;
+    const logLevel = props.logLevel ?? 'info';
+    const resources = resolveResources(DEFAULT_RESOURCES, props.resources);
+    const initialScrapeConfigs = props.scrapeConfigs ?? [];
+
+    validate(this, [
+      { field: 'prometheus.name', value: name, ok: is.dnsLabel, allowed: is.dnsLabelAllowed },
+      { field: 'prometheus.namespace', value: props.namespace, ok: is.dnsLabel, allowed: is.dnsLabelAllowed },
+      { field: 'prometheus.retention.time', value: props.retention?.time, ok: promIs.duration, allowed: promIs.durationAllowed },
+      { field: 'prometheus.retention.size', value: props.retention?.size, ok: is.byteSize, allowed: is.byteSizeAllowed },
+      ...retentionVsVolumeRules(props.retention?.size, retentionSize, volumeSize, volumeBytes),
+      { field: 'prometheus.volume.size', value: props.volume?.size, ok: is.quantity, allowed: is.quantityAllowed },
+      { field: 'prometheus.volume.storageClassName', value: props.volume?.storageClassName, ok: is.dnsSubdomain, allowed: is.dnsSubdomainAllowed },
+      { field: 'prometheus.scrapeInterval', value: props.scrapeInterval, ok: promIs.duration, allowed: promIs.durationAllowed },
+      { field: 'prometheus.evaluationInterval', value: props.evaluationInterval, ok: promIs.duration, allowed: promIs.durationAllowed },
+      { field: 'prometheus.externalLabels', value: props.externalLabels, ok: promIs.labels, allowed: promIs.labelsAllowed },
+      { field: 'prometheus.outOfOrderTimeWindow', value: props.outOfOrderTimeWindow, ok: promIs.duration, allowed: promIs.durationAllowed },
+      { field: 'prometheus.maxExemplars', value: props.maxExemplars, ok: is.intBetween(0, 100_000_000), allowed: 'an integer from 0 (disabled) to 100000000' },
+      { field: 'prometheus.otlp.promoteResourceAttributes', value: props.otlp?.promoteResourceAttributes, ok: promIs.stringList, allowed: promIs.stringListAllowed },
+      {
+        field: 'prometheus.otlp.translationStrategy',
+        value: props.otlp?.translationStrategy,
+        ok: is.oneOf(OTLP_TRANSLATION_STRATEGIES),
+        allowed: is.oneOfAllowed(OTLP_TRANSLATION_STRATEGIES),
+      },
+      { field: 'prometheus.logLevel', value: props.logLevel, ok: is.oneOf(LOG_LEVELS), allowed: is.oneOfAllowed(LOG_LEVELS) },
+      ...resourceRules('prometheus.resources', props.resources, resources),
+      ...scrapeConfigListRules('prometheus.scrapeConfigs', [], initialScrapeConfigs),
+    ]);
+
+    this.name = name;
+    this.scrapeInterval = scrapeInterval;
+    this.retention = { time: retentionTime, size: retentionSize };
+    this.identity = { name, app: 'prometheus', component: 'metrics-storage', version: imageVersion(IMAGES.prometheus), namespace };
+    this.labels = standardLabels(this.identity);
+    this.clusterRoleName = childName(namespace, name);
+
+    const renderConfig = () =>
+      prometheusConfigYaml({
+        scrapeInterval,
+        evaluationInterval,
+        externalLabels: props.externalLabels,
+        retentionTime,
+        retentionSize,
+        outOfOrderTimeWindow,
+        maxExemplars,
+        otlp: { promoteResourceAttributes: promote, translationStrategy, keepIdentifyingResourceAttributes: keepIdentifying },
+        selfTarget: `localhost:${PROMETHEUS_HTTP_PORT}`,
+        scrapeConfigs: this.scrapeConfigs,
+      });
+
+    this.workload = new Workload(this, 'workload', {
+      identity: this.identity,
+      kind: 'StatefulSet',
+      image: IMAGES.prometheus,
+      runAs: RUN_AS,
+      args: [
+        `--config.file=${PROMETHEUS_CONFIG_PATH}`,
+        `--storage.tsdb.path=${PROMETHEUS_DATA_DIR}`,
+        `--web.listen-address=:${PROMETHEUS_HTTP_PORT}`,
+        '--web.enable-remote-write-receiver',
+        '--web.enable-otlp-receiver',
+        '--enable-feature=exemplar-storage',
+        `--log.level=${logLevel}`,
+      ],
+      ports: [{ name: 'http', port: PROMETHEUS_HTTP_PORT, protocol: 'http' }],
+      configFiles: [{ fileName: PROMETHEUS_CONFIG_FILE_NAME, content: renderConfig }],
+      configMountPath: PROMETHEUS_CONFIG_DIR,
+      checksumInputs: [() => this.ruleSets.map((r) => `${r.configMapName}\n${r.content}`)],
+      extraVolumes: [
+        {
+          // One projected volume for every rule ConfigMap, each as `<set>.yaml`; the
+          // source list is rendered at synthesis so addRules() can still add to it.
+          volume: {
+            name: 'rules',
+            projected: {
+              sources: Lazy.any({
+                produce: () =>
+                  this.ruleSets.length === 0
+                    ? undefined
+                    : this.ruleSets.map((r) => ({ configMap: { name: r.configMapName, items: [{ key: PROMETHEUS_RULES_KEY, path: `${r.name}.yaml` }] } })),
+              }),
+            },
+          },
+          mount: { name: 'rules', mountPath: PROMETHEUS_RULES_DIR, readOnly: true },
+        },
+      ],
+      persistence: { name: 'data', mountPath: PROMETHEUS_DATA_DIR, size: volumeSize, storageClassName: props.volume?.storageClassName },
+      resources,
+      readinessProbe: httpProbe('/-/ready', 'http'),
+      livenessProbe: httpProbe('/-/healthy', 'http', { failureThreshold: 6 }),
+      // Only pods whose scrape configs discover through the Kubernetes API get a token.
+      automountServiceAccountToken: Lazy.any({ produce: () => this.usesKubernetesDiscovery }),
+      // Prometheus flushes the head block on shutdown; give it time.
+      terminationGracePeriodSeconds: 300,
+    });
+
+    this.endpoints = {
+      http: this.workload.endpoint('http'),
+      remoteWrite: this.workload.endpoint('http', { path: PROMETHEUS_REMOTE_WRITE_PATH }),
+      otlp: this.workload.endpoint('http', { path: PROMETHEUS_OTLP_PATH }),
+    };
+
+    for (const sc of initialScrapeConfigs) this.addScrapeConfig(sc);
+  }
+
+  /** The scrape configs added so far (without the built-in self-scrape job). */
+  public get scrapeJobs(): readonly ScrapeConfig[] {
+    return [...this.scrapeConfigs];
+  }
+
+  /** Whether any scrape config uses Kubernetes discovery (so RBAC and a token are rendered). */
+  public get usesKubernetesDiscovery(): boolean {
+    return usesKubernetesDiscovery(this.scrapeConfigs);
+  }
+
+  /** Names of the rule ConfigMaps added so far. */
+  public get ruleConfigMapNames(): readonly string[] {
+    return this.ruleSets.map((r) => r.configMapName);
+  }
+
+  /**
+   * Adds a scrape job to prometheus.yml. Job names must be unique (and not
+   * `prometheus`, the self-scrape job). A job with `kubernetes_sd_configs`
+   * turns on the read-only ClusterRole its discovery roles need and the
+   * service account token.
+   */
+  public addScrapeConfig(job: ScrapeConfig): this {
+    const field = `prometheus.addScrapeConfig(${JSON.stringify(job?.job_name)})`;
+    validate(this, scrapeConfigListRules(field, this.scrapeConfigs, [job]));
+    this.scrapeConfigs.push(job);
+    if ((job.kubernetes_sd_configs ?? []).length > 0) this.ensureDiscoveryRbac();
+    return this;
+  }
+
+  /**
+   * Adds a rule file: renders ConfigMap `<name>-rules-<set>` with the groups
+   * and projects it into the rules directory, where `rule_files` picks it up.
+   * The pod checksum covers it, so changes roll the pod.
+   */
+  public addRules(set: string, groups: RuleGroup[]): k8s.KubeConfigMap {
+    const configMapName = childName(this.name, 'rules', String(set));
+    validate(this, [
+      {
+        field: 'prometheus.addRules.name',
+        value: set,
+        required: true,
+        ok: (v: string) => is.dnsLabel(v) && is.dnsLabel(configMapName),
+        allowed: `a DNS-1035 label that keeps "${this.name}-rules-<name>" within 63 characters`,
+      },
+      {
+        field: 'prometheus.addRules.name',
+        value: set,
+        ok: (v: string) => !this.ruleSets.some((r) => r.name === v),
+        allowed: `a name not used yet (have ${this.ruleSets.map((r) => JSON.stringify(r.name)).join(', ') || 'none'})`,
+      },
+      ...ruleGroupRules(`prometheus.addRules(${JSON.stringify(set)}).groups`, groups),
+    ]);
+    const content = ruleFileYaml(groups);
+    this.ruleSets.push({ name: set, configMapName, content });
+    return new k8s.KubeConfigMap(this, `rules-${set}`, {
+      metadata: { name: configMapName, namespace: this.identity.namespace, labels: this.labels },
+      data: { [PROMETHEUS_RULES_KEY]: content },
+    });
+  }
+
+  private ensureDiscoveryRbac(): void {
+    if (this.rbac) return;
+    this.rbac = true;
+    const metadata = { name: this.clusterRoleName, labels: this.labels };
+    const role = new k8s.KubeClusterRole(this, 'discovery-role', {
+      metadata,
+      // Rendered at synthesis from every scrape config added by then.
+      rules: Lazy.any({ produce: () => discoveryPolicyRules(this.scrapeConfigs) }),
+    });
+    const binding = new k8s.KubeClusterRoleBinding(this, 'discovery-binding', {
+      metadata,
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: this.clusterRoleName },
+      subjects: [{ kind: 'ServiceAccount', name: this.workload.serviceAccountName, namespace: this.identity.namespace }],
+    });
+    // Cluster-scoped: drop the namespace a namespaced Chart stamps on every object.
+    for (const o of [role, binding]) o.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+  }
+}
+
+/** Rules for a list of scrape configs added on top of `existing`: each valid, job names unique and not reserved. */
+function scrapeConfigListRules(field: string, existing: readonly ScrapeConfig[], added: readonly ScrapeConfig[]): Rule[] {
+  if (!Array.isArray(added)) return [{ field, value: added, ok: () => false, allowed: 'a list of scrape configs' }];
+  const taken = new Set([PROMETHEUS_SELF_JOB, ...existing.map((s) => s.job_name)]);
+  const rules: Rule[] = [];
+  added.forEach((sc, i) => {
+    const f = field.includes('addScrapeConfig') ? field : `${field}[${i}]`;
+    rules.push(...scrapeConfigRules(f, sc ?? ({} as ScrapeConfig)));
+    const before = new Set(taken);
+    rules.push({
+      field: `${f}.job_name`,
+      value: sc?.job_name,
+      ok: (v: string) => !before.has(v),
+      allowed: `a job name not used yet (have ${[...before].map((t) => JSON.stringify(t)).join(', ')})`,
+    });
+    if (sc?.job_name !== undefined) taken.add(sc.job_name);
+  });
+  return rules;
+}
+
+/** The size retention must leave room on the volume (WAL, head chunks, compaction). */
+function retentionVsVolumeRules(explicit: string | undefined, resolved: string, volumeSize: string, volumeBytes: number): Rule[] {
+  if (!Number.isFinite(volumeBytes) || volumeBytes <= 0) return [];
+  if (explicit !== undefined && !is.byteSize(explicit)) return [];
+  return [
+    {
+      field: 'prometheus.retention.size',
+      value: explicit ?? resolved,
+      ok: (v: string) => promSizeBytes(v) > 0 && promSizeBytes(v) < volumeBytes,
+      allowed:
+        `a size smaller than the volume (prometheus.volume.size ${JSON.stringify(volumeSize)} = ${volumeBytes} bytes); ` +
+        'Prometheus sizes are powers of 2, so "1GB" is 1073741824 bytes',
+    },
+  ];
+}
