@@ -1,0 +1,2 @@
+export * from './datasources';
+export * from './grafana';
