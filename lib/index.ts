@@ -8,3 +8,4 @@ export * from './security';
 export * from './storage';
 export * from './validation';
 export * from './workload';
+export * from './collector';

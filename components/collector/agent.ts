@@ -1,0 +1,223 @@
+import { Construct } from 'constructs';
+import { CollectorConfig, METRIC_NAME, NODE_NAME_ENV, OTLP_GRPC_PORT } from '../../lib/collector';
+import { resolveNamespace } from '../../lib/component';
+import { SecretKeyRef } from '../../lib/endpoint';
+import { ComponentIdentity } from '../../lib/naming';
+import { resolveResources, Resources } from '../../lib/resources';
+import { secretRefRules } from '../../lib/storage';
+import { is, Rule, validate } from '../../lib/validation';
+import { Workload } from '../../lib/workload';
+import { nodeNameEnv, OtelCollector, secretFilePath, SecretMount } from './collector';
+import { CollectorCommonProps, commonRules, pathOf } from './common';
+import { AgentForward, nodeAgentConfig } from './config';
+import { LogsCollector, OtlpEndpoints } from './logs';
+import { MetricsCollector } from './metrics';
+import { MINIMUM_METRIC_SET } from './minimum-metrics';
+import { TracesCollector } from './traces';
+
+export const NODE_AGENT_DEFAULT_RESOURCES: Resources = {
+  requests: { cpu: '100m', memory: '128Mi' },
+  limits: { cpu: '500m', memory: '256Mi' },
+};
+
+/**
+ * API access of the node agent: k8s_attributes always needs pods and
+ * namespaces (get/list/watch); pod discovery needs pods. Nothing else (no
+ * replicasets: k8s.deployment.name is derived from the ReplicaSet name).
+ */
+export const NODE_AGENT_RULES = [{ apiGroups: [''], resources: ['pods', 'namespaces'], verbs: ['get', 'list', 'watch'] }];
+
+/** Client authentication towards a telemetry gateway, from Secrets. */
+export type GatewayClientAuth =
+  | { readonly bearerToken: SecretKeyRef }
+  | { readonly basic: { readonly username: SecretKeyRef; readonly password: SecretKeyRef } };
+
+/** Address and credentials of a telemetry gateway (usually in another cluster). */
+export interface GatewayTarget {
+  /** Host name the agent dials (e.g. the gateway's LoadBalancer DNS name). */
+  readonly host: string;
+  /** @default 4317 */
+  readonly port?: number;
+  /** CA bundle (PEM) that verifies the gateway's certificate. */
+  readonly ca: SecretKeyRef;
+  /** Name expected in the gateway's certificate, when it differs from `host`. @default host */
+  readonly serverName?: string;
+  /** Credentials the gateway checks. */
+  readonly auth: GatewayClientAuth;
+}
+
+/** Where the node agent forwards. */
+export type NodeAgentForward =
+  | { readonly collectors: { readonly metrics: MetricsCollector; readonly logs: LogsCollector; readonly traces: TracesCollector } }
+  | { readonly gateway: GatewayTarget };
+
+export interface NodeAgentProps extends CollectorCommonProps {
+  /** Cluster name stamped on every signal as `k8s.cluster.name`. */
+  readonly clusterName: string;
+  /** The in-cluster signal collectors, or a telemetry gateway. */
+  readonly forwardTo: NodeAgentForward;
+  /**
+   * Metric names to keep; every other metric is dropped on the node.
+   * @default MINIMUM_METRIC_SET
+   */
+  readonly metricAllowlist?: readonly string[];
+  /**
+   * Scrape the pods on this node (kgateway and `prometheus.io/scrape`
+   * annotated pods). Off when forwarding to the in-cluster collectors (the
+   * metrics collector scrapes; scraping twice would duplicate series), on
+   * when forwarding to a gateway.
+   * @default true with a gateway, false with collectors
+   */
+  readonly scrapePods?: boolean;
+  /** @default '30s' */
+  readonly scrapeInterval?: string;
+}
+
+/**
+ * The node agent: a DaemonSet behind a Service with
+ * `internalTrafficPolicy: Local`, so apps reach the agent on their own node.
+ * It enriches with k8s_attributes (pods of its node only), stamps
+ * `k8s.cluster.name`, keeps an allowlist of metrics and forwards traces,
+ * metrics and logs to the signal collectors or to a telemetry gateway over
+ * TLS with authentication. Default Service name `otel-agent`.
+ */
+export class NodeAgent extends Construct {
+  public readonly name: string;
+  public readonly identity: ComponentIdentity;
+  public readonly workload: Workload;
+  public readonly config: CollectorConfig;
+  public readonly collector: OtelCollector;
+  public readonly endpoints: OtlpEndpoints;
+
+  constructor(scope: Construct, id: string, props: NodeAgentProps) {
+    const resources = resolveResources(NODE_AGENT_DEFAULT_RESOURCES, props.resources);
+    validate(pathOf(scope, id), nodeAgentRules(props, resources));
+    super(scope, id);
+    this.name = props.name ?? 'otel-agent';
+    const namespace = resolveNamespace(this, props.namespace);
+
+    const secretMounts: SecretMount[] = [];
+    let forward: AgentForward;
+    const fw = props.forwardTo;
+    if ('collectors' in fw) {
+      forward = {
+        kind: 'collectors',
+        metrics: fw.collectors.metrics.endpoints.otlpGrpc,
+        logs: fw.collectors.logs.endpoints.otlpGrpc,
+        traces: fw.collectors.traces.endpoints.otlpGrpc,
+      };
+    } else {
+      const g = fw.gateway;
+      secretMounts.push({ volume: 'gateway-ca', secretName: g.ca.name, items: [{ key: g.ca.key, path: 'ca.crt' }] });
+      let auth: Extract<AgentForward, { kind: 'gateway' }>['auth'];
+      if ('bearerToken' in g.auth) {
+        secretMounts.push({ volume: 'gateway-token', secretName: g.auth.bearerToken.name, items: [{ key: g.auth.bearerToken.key, path: 'token' }] });
+        auth = { bearerTokenFile: secretFilePath('gateway-token', 'token') };
+      } else {
+        const b = g.auth.basic;
+        secretMounts.push(
+          { volume: 'gateway-username', secretName: b.username.name, items: [{ key: b.username.key, path: 'username' }] },
+          { volume: 'gateway-password', secretName: b.password.name, items: [{ key: b.password.key, path: 'password' }] },
+        );
+        auth = { usernameFile: secretFilePath('gateway-username', 'username'), passwordFile: secretFilePath('gateway-password', 'password') };
+      }
+      forward = {
+        kind: 'gateway',
+        // Built from the typed address the caller gave (the gateway lives in another cluster).
+        target: { hostPort: `${g.host}:${g.port ?? OTLP_GRPC_PORT}`, tls: true },
+        tls: { caFile: secretFilePath('gateway-ca', 'ca.crt'), serverNameOverride: g.serverName },
+        auth,
+      };
+    }
+
+    const config = nodeAgentConfig({
+      clusterName: props.clusterName,
+      metricAllowlist: props.metricAllowlist ?? MINIMUM_METRIC_SET,
+      scrape: props.scrapePods ?? forward.kind === 'gateway',
+      scrapeInterval: props.scrapeInterval ?? '30s',
+      forward,
+      debug: props.debug ?? false,
+    });
+    this.collector = new OtelCollector(this, 'collector', {
+      name: this.name,
+      namespace,
+      component: 'node-agent',
+      mode: 'DaemonSet',
+      config,
+      resources,
+      env: [nodeNameEnv(NODE_NAME_ENV)],
+      secretMounts,
+      clusterRules: NODE_AGENT_RULES,
+      service: { internalTrafficPolicy: 'Local' },
+    });
+    this.identity = this.collector.identity;
+    this.workload = this.collector.workload;
+    this.config = config;
+    this.endpoints = { otlpGrpc: this.collector.endpoint('otlp-grpc'), otlpHttp: this.collector.endpoint('otlp-http') };
+  }
+}
+
+function nodeAgentRules(props: NodeAgentProps, resources: Resources): Rule[] {
+  const rules: Rule[] = [
+    ...commonRules('nodeAgent', props, resources),
+    {
+      field: 'nodeAgent.clusterName',
+      value: props.clusterName,
+      required: true,
+      ok: is.dnsSubdomain,
+      allowed: `a cluster name (${is.dnsSubdomainAllowed})`,
+    },
+    {
+      field: 'nodeAgent.forwardTo',
+      value: props.forwardTo,
+      required: true,
+      ok: (v) => v && (('collectors' in v) !== ('gateway' in v)),
+      allowed: 'exactly one of { collectors: { metrics, logs, traces } } or { gateway: { host, port, ca, auth } }',
+    },
+    {
+      field: 'nodeAgent.metricAllowlist',
+      value: props.metricAllowlist,
+      ok: (v: string[]) => Array.isArray(v) && v.length > 0 && v.every((n) => METRIC_NAME.test(n)) && new Set(v).size === v.length,
+      allowed: `a non-empty list of unique metric names matching ${METRIC_NAME}`,
+    },
+    { field: 'nodeAgent.scrapePods', value: props.scrapePods, ok: (v) => typeof v === 'boolean', allowed: 'true or false' },
+    { field: 'nodeAgent.scrapeInterval', value: props.scrapeInterval, ok: is.duration, allowed: is.durationAllowed },
+  ];
+  const fw = props.forwardTo as Partial<{ collectors: any; gateway: GatewayTarget }> | undefined;
+  if (fw?.collectors) {
+    for (const s of ['metrics', 'logs', 'traces']) {
+      rules.push({
+        field: `nodeAgent.forwardTo.collectors.${s}`,
+        value: fw.collectors[s],
+        required: true,
+        ok: (v) => Boolean(v?.endpoints?.otlpGrpc),
+        allowed: `the ${s} collector construct`,
+      });
+    }
+  }
+  if (fw?.gateway) {
+    const g = fw.gateway;
+    rules.push(
+      { field: 'nodeAgent.forwardTo.gateway.host', value: g.host, required: true, ok: is.dnsSubdomain, allowed: `a DNS name (${is.dnsSubdomainAllowed})` },
+      { field: 'nodeAgent.forwardTo.gateway.port', value: g.port, ok: is.port, allowed: is.portAllowed },
+      { field: 'nodeAgent.forwardTo.gateway.serverName', value: g.serverName, ok: is.dnsSubdomain, allowed: is.dnsSubdomainAllowed },
+      ...secretRefRules('nodeAgent.forwardTo.gateway.ca', g.ca),
+      {
+        field: 'nodeAgent.forwardTo.gateway.auth',
+        value: g.auth,
+        required: true,
+        ok: (v) => v && (('bearerToken' in v) !== ('basic' in v)),
+        allowed: 'exactly one of { bearerToken: SecretKeyRef } or { basic: { username: SecretKeyRef, password: SecretKeyRef } }',
+      },
+    );
+    const a = g.auth as Partial<{ bearerToken: SecretKeyRef; basic: { username: SecretKeyRef; password: SecretKeyRef } }> | undefined;
+    if (a?.bearerToken) rules.push(...secretRefRules('nodeAgent.forwardTo.gateway.auth.bearerToken', a.bearerToken));
+    if (a?.basic) {
+      rules.push(
+        ...secretRefRules('nodeAgent.forwardTo.gateway.auth.basic.username', a.basic.username),
+        ...secretRefRules('nodeAgent.forwardTo.gateway.auth.basic.password', a.basic.password),
+      );
+    }
+  }
+  return rules;
+}

@@ -1,0 +1,163 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { CollectorConfig, HEALTH_CHECK_PORT_NAME } from '../../lib/collector';
+import { Endpoint } from '../../lib/endpoint';
+import { IMAGES, imageVersion } from '../../lib/images';
+import { childName, ComponentIdentity, standardLabels } from '../../lib/naming';
+import { quantityBytes, Resources } from '../../lib/resources';
+import { httpProbe, Workload, WorkloadProps } from '../../lib/workload';
+
+/** How a collector runs: one pod per node (DaemonSet) or a set of replicas (Deployment). */
+export type CollectorMode = 'Deployment' | 'DaemonSet';
+export const COLLECTOR_MODES: readonly CollectorMode[] = ['Deployment', 'DaemonSet'];
+
+/** `app.kubernetes.io/name` of every collector. */
+export const COLLECTOR_APP = 'opentelemetry-collector';
+/** The image runs as uid/gid 10001 (releases v0.159.0 distributions/otelcol-contrib/Dockerfile). */
+export const COLLECTOR_RUN_AS = { user: 10001, group: 10001 };
+/** Where the config is mounted; the image's ENTRYPOINT is `/otelcol-contrib`, so `--config` is passed as an arg. */
+export const COLLECTOR_CONFIG_DIR = '/etc/otelcol-contrib';
+export const COLLECTOR_CONFIG_FILE = 'config.yaml';
+/** Root of the directories Secret files are mounted under. */
+export const COLLECTOR_SECRETS_DIR = '/etc/otelcol-secrets';
+
+/** A Secret projected as files into the collector (certificates, token files, htpasswd). */
+export interface SecretMount {
+  /** Volume name (also the directory under {@link COLLECTOR_SECRETS_DIR}). */
+  readonly volume: string;
+  readonly secretName: string;
+  /** Secret keys and the file names they appear under. */
+  readonly items: readonly { readonly key: string; readonly path: string }[];
+}
+
+/** The path a {@link SecretMount} item is mounted at. */
+export function secretFilePath(volume: string, fileName: string): string {
+  return `${COLLECTOR_SECRETS_DIR}/${volume}/${fileName}`;
+}
+
+/** Env var that lets a pod read its node name (downward API). */
+export function nodeNameEnv(name: string): k8s.EnvVar {
+  return { name, valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } };
+}
+
+/**
+ * `GOMEMLIMIT` at 80% of the memory limit (the memory_limiter README's
+ * recommendation), in MiB.
+ */
+export function goMemLimit(resources: Resources): string {
+  return `${Math.floor((quantityBytes(resources.limits.memory) * 0.8) / 2 ** 20)}MiB`;
+}
+
+export interface OtelCollectorProps {
+  /** Stable name: Service, ServiceAccount, workload and `<name>-config`. */
+  readonly name: string;
+  readonly namespace: string;
+  /** `app.kubernetes.io/component` (e.g. `logs-collector`). */
+  readonly component: string;
+  readonly mode: CollectorMode;
+  /** The config model; it is validated, rendered and frozen here. */
+  readonly config: CollectorConfig;
+  readonly resources: Resources;
+  /** Deployment replicas (ignored for DaemonSets). @default 1 */
+  readonly replicas?: number;
+  readonly env?: k8s.EnvVar[];
+  readonly secretMounts?: readonly SecretMount[];
+  /**
+   * Kubernetes API permissions (cluster-wide). When set, a ClusterRole and
+   * ClusterRoleBinding `<namespace>-<name>` are rendered and the service account
+   * token is mounted; otherwise the pod gets no token.
+   */
+  readonly clusterRules?: readonly k8s.PolicyRule[];
+  readonly service?: WorkloadProps['service'];
+}
+
+/**
+ * One OpenTelemetry collector (otel/opentelemetry-collector-contrib) built
+ * from a {@link CollectorConfig}: ports come from the config's components, the
+ * health_check extension backs the probes, the self-metrics reader port is
+ * announced with `prometheus.io/*` pod annotations, and RBAC is rendered only
+ * for collectors that call the Kubernetes API.
+ */
+export class OtelCollector extends Construct {
+  public readonly identity: ComponentIdentity;
+  public readonly workload: Workload;
+  /** The (frozen) config model. */
+  public readonly config: CollectorConfig;
+  /** The rendered config file. */
+  public readonly configYaml: string;
+  /** The ClusterRole, when the collector needs API access. */
+  public readonly clusterRole?: k8s.KubeClusterRole;
+
+  constructor(scope: Construct, id: string, props: OtelCollectorProps) {
+    super(scope, id);
+    const where = `${this.node.path} (${props.name})`;
+    this.config = props.config;
+    this.configYaml = props.config.toYaml(where);
+    props.config.freeze(where);
+
+    const ports = props.config.ports;
+    if (!ports.some((p) => p.name === HEALTH_CHECK_PORT_NAME)) {
+      throw new Error(`${where}: the collector config has no health_check extension (port "${HEALTH_CHECK_PORT_NAME}"), which the probes need`);
+    }
+    const telemetry = props.config.telemetryPort;
+
+    this.identity = {
+      name: props.name,
+      app: COLLECTOR_APP,
+      component: props.component,
+      version: imageVersion(IMAGES.otelCollectorContrib),
+      namespace: props.namespace,
+    };
+    const needsApi = (props.clusterRules ?? []).length > 0;
+
+    this.workload = new Workload(this, 'workload', {
+      identity: this.identity,
+      kind: props.mode,
+      image: IMAGES.otelCollectorContrib,
+      runAs: COLLECTOR_RUN_AS,
+      args: [`--config=${COLLECTOR_CONFIG_DIR}/${COLLECTOR_CONFIG_FILE}`],
+      env: [{ name: 'GOMEMLIMIT', value: goMemLimit(props.resources) }, ...(props.env ?? [])],
+      ports: ports.map((p) => ({ name: p.name, port: p.port, protocol: p.protocol, path: p.path, expose: p.expose })),
+      configFiles: [{ fileName: COLLECTOR_CONFIG_FILE, content: this.configYaml }],
+      configMountPath: COLLECTOR_CONFIG_DIR,
+      extraVolumes: (props.secretMounts ?? []).map((s) => ({
+        volume: {
+          name: s.volume,
+          secret: { secretName: s.secretName, items: s.items.map((i) => ({ key: i.key, path: i.path })), defaultMode: 0o440 },
+        },
+        mount: { name: s.volume, mountPath: `${COLLECTOR_SECRETS_DIR}/${s.volume}`, readOnly: true },
+      })),
+      resources: props.resources,
+      readinessProbe: httpProbe('/', HEALTH_CHECK_PORT_NAME),
+      livenessProbe: httpProbe('/', HEALTH_CHECK_PORT_NAME, { initialDelaySeconds: 10 }),
+      replicas: props.mode === 'Deployment' ? props.replicas ?? 1 : undefined,
+      automountServiceAccountToken: needsApi,
+      service: props.service,
+      podAnnotations: {
+        'prometheus.io/scrape': 'true',
+        'prometheus.io/port': String(telemetry.port),
+        'prometheus.io/path': telemetry.path ?? '/metrics',
+      },
+    });
+
+    if (needsApi) {
+      const metadata = { name: childName(props.namespace, props.name), labels: standardLabels(this.identity) };
+      this.clusterRole = new k8s.KubeClusterRole(this, 'cluster-role', { metadata, rules: [...(props.clusterRules ?? [])] });
+      new k8s.KubeClusterRoleBinding(this, 'cluster-role-binding', {
+        metadata,
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: metadata.name },
+        subjects: [{ kind: 'ServiceAccount', name: this.workload.serviceAccountName, namespace: props.namespace }],
+      });
+    }
+  }
+
+  /** The Service name. */
+  public get serviceName(): string {
+    return this.workload.serviceName;
+  }
+
+  /** The typed endpoint of one of the collector's exposed ports. */
+  public endpoint(portName: string): Endpoint {
+    return this.workload.endpoint(portName);
+  }
+}

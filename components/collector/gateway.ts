@@ -1,0 +1,176 @@
+import { Construct } from 'constructs';
+import { CollectorConfig } from '../../lib/collector';
+import { resolveNamespace } from '../../lib/component';
+import { Endpoint, SecretKeyRef } from '../../lib/endpoint';
+import { ComponentIdentity } from '../../lib/naming';
+import { resolveResources, Resources } from '../../lib/resources';
+import { secretRefRules } from '../../lib/storage';
+import { is, Rule, validate } from '../../lib/validation';
+import { Workload } from '../../lib/workload';
+import { Loki } from '../loki';
+import { Prometheus } from '../prometheus';
+import { Tempo } from '../tempo';
+import { GatewayClientAuth, GatewayTarget } from './agent';
+import { OtelCollector, secretFilePath, SecretMount } from './collector';
+import { CollectorCommonProps, commonRules, pathOf, requiredRule } from './common';
+import { gatewayConfig, GatewayServerAuthFiles } from './config';
+
+export const GATEWAY_DEFAULT_RESOURCES: Resources = {
+  requests: { cpu: '200m', memory: '512Mi' },
+  limits: { cpu: '2', memory: '1Gi' },
+};
+
+export const GATEWAY_SERVICE_TYPES = ['LoadBalancer', 'NodePort', 'ClusterIP'] as const;
+export type GatewayServiceType = (typeof GATEWAY_SERVICE_TYPES)[number];
+
+/** Server authentication of the gateway, from Secrets (never literal). */
+export type GatewayServerAuth =
+  /** Accepted bearer tokens, one per line (first word of each line). */
+  | { readonly bearerTokens: SecretKeyRef }
+  /** An htpasswd file (basic auth). */
+  | { readonly htpasswd: SecretKeyRef };
+
+export interface TelemetryGatewayProps extends CollectorCommonProps {
+  readonly loki: Loki;
+  readonly tempo: Tempo;
+  readonly prometheus: Prometheus;
+  /**
+   * The server certificate: a `kubernetes.io/tls` Secret (keys `tls.crt`,
+   * `tls.key`), mounted as files and reloaded hourly. With `clientCa`, agents
+   * must also present a client certificate signed by it (mTLS).
+   */
+  readonly tls: { readonly secretName: string; readonly clientCa?: SecretKeyRef };
+  /** How agents authenticate. */
+  readonly auth: GatewayServerAuth;
+  /** @default 'LoadBalancer' (reachable from other clusters) */
+  readonly serviceType?: GatewayServiceType;
+  /** Service annotations (e.g. cloud load-balancer settings). @default none */
+  readonly serviceAnnotations?: Record<string, string>;
+  /** @default 2 */
+  readonly replicas?: number;
+}
+
+/**
+ * The telemetry gateway: a collector Deployment that receives OTLP (gRPC and
+ * HTTP) from other clusters' node agents over TLS with authentication
+ * (bearer tokens or htpasswd, both read from mounted Secrets) and fans out to
+ * Loki, Tempo and Prometheus. Default Service name `otel-gateway`, type
+ * LoadBalancer. Remote agents dial {@link remoteEndpoint}.
+ */
+export class TelemetryGateway extends Construct {
+  public readonly name: string;
+  public readonly identity: ComponentIdentity;
+  public readonly workload: Workload;
+  public readonly config: CollectorConfig;
+  public readonly collector: OtelCollector;
+  /** In-cluster OTLP endpoints (TLS). */
+  public readonly endpoints: { readonly otlpGrpc: Endpoint; readonly otlpHttp: Endpoint };
+
+  constructor(scope: Construct, id: string, props: TelemetryGatewayProps) {
+    const resources = resolveResources(GATEWAY_DEFAULT_RESOURCES, props.resources);
+    validate(pathOf(scope, id), gatewayRules(props, resources));
+    super(scope, id);
+    this.name = props.name ?? 'otel-gateway';
+    const namespace = resolveNamespace(this, props.namespace);
+
+    const mounts: SecretMount[] = [
+      {
+        volume: 'tls',
+        secretName: props.tls.secretName,
+        items: [
+          { key: 'tls.crt', path: 'tls.crt' },
+          { key: 'tls.key', path: 'tls.key' },
+        ],
+      },
+    ];
+    if (props.tls.clientCa) mounts.push({ volume: 'client-ca', secretName: props.tls.clientCa.name, items: [{ key: props.tls.clientCa.key, path: 'ca.crt' }] });
+    let auth: GatewayServerAuthFiles;
+    if ('bearerTokens' in props.auth) {
+      mounts.push({ volume: 'auth', secretName: props.auth.bearerTokens.name, items: [{ key: props.auth.bearerTokens.key, path: 'tokens' }] });
+      auth = { bearerTokensFile: secretFilePath('auth', 'tokens') };
+    } else {
+      mounts.push({ volume: 'auth', secretName: props.auth.htpasswd.name, items: [{ key: props.auth.htpasswd.key, path: 'htpasswd' }] });
+      auth = { htpasswdFile: secretFilePath('auth', 'htpasswd') };
+    }
+
+    const config = gatewayConfig({
+      tls: {
+        certFile: secretFilePath('tls', 'tls.crt'),
+        keyFile: secretFilePath('tls', 'tls.key'),
+        clientCaFile: props.tls.clientCa ? secretFilePath('client-ca', 'ca.crt') : undefined,
+      },
+      auth,
+      lokiOtlp: props.loki.endpoints.otlp,
+      lokiHeaders: props.loki.tenantHeaders,
+      tempoOtlpGrpc: props.tempo.endpoints.otlpGrpc,
+      prometheusRemoteWrite: props.prometheus.endpoints.remoteWrite,
+      debug: props.debug ?? false,
+    });
+    this.collector = new OtelCollector(this, 'collector', {
+      name: this.name,
+      namespace,
+      component: 'telemetry-gateway',
+      mode: 'Deployment',
+      replicas: props.replicas ?? 2,
+      config,
+      resources,
+      secretMounts: mounts,
+      service: { type: props.serviceType ?? 'LoadBalancer', annotations: props.serviceAnnotations },
+    });
+    this.identity = this.collector.identity;
+    this.workload = this.collector.workload;
+    this.config = config;
+    const tlsEndpoint = (portName: string) => {
+      const e = this.collector.endpoint(portName);
+      return new Endpoint({ service: e.service, namespace: e.namespace, port: e.port, portName: e.portName, protocol: e.protocol, tls: true });
+    };
+    this.endpoints = { otlpGrpc: tlsEndpoint('otlp-grpc'), otlpHttp: tlsEndpoint('otlp-http') };
+  }
+
+  /** The OTLP/gRPC address a remote agent dials: the external host (e.g. the LoadBalancer's DNS name), TLS on. */
+  public remoteEndpoint(externalHost: string): Endpoint {
+    validate(this, [{ field: 'telemetryGateway.remoteEndpoint.externalHost', value: externalHost, required: true, ok: is.dnsSubdomain, allowed: is.dnsSubdomainAllowed }]);
+    return this.endpoints.otlpGrpc.withHost(externalHost, true);
+  }
+
+  /** A {@link GatewayTarget} for a {@link NodeAgent} in another cluster, derived from {@link remoteEndpoint}. */
+  public remoteTarget(externalHost: string, credentials: { readonly ca: SecretKeyRef; readonly auth: GatewayClientAuth; readonly serverName?: string }): GatewayTarget {
+    const e = this.remoteEndpoint(externalHost);
+    return { host: e.host, port: e.port, ca: credentials.ca, auth: credentials.auth, serverName: credentials.serverName };
+  }
+}
+
+function gatewayRules(props: TelemetryGatewayProps, resources: Resources): Rule[] {
+  const rules: Rule[] = [
+    requiredRule('telemetryGateway.loki', props.loki, 'a Loki construct'),
+    requiredRule('telemetryGateway.tempo', props.tempo, 'a Tempo construct'),
+    requiredRule('telemetryGateway.prometheus', props.prometheus, 'a Prometheus construct'),
+    ...commonRules('telemetryGateway', props, resources),
+    { field: 'telemetryGateway.replicas', value: props.replicas, ok: is.intBetween(1, 50), allowed: 'an integer from 1 to 50' },
+    {
+      field: 'telemetryGateway.serviceType',
+      value: props.serviceType,
+      ok: is.oneOf(GATEWAY_SERVICE_TYPES),
+      allowed: is.oneOfAllowed(GATEWAY_SERVICE_TYPES),
+    },
+    {
+      field: 'telemetryGateway.tls.secretName',
+      value: props.tls?.secretName,
+      required: true,
+      ok: is.dnsSubdomain,
+      allowed: `the name of a kubernetes.io/tls Secret (${is.dnsSubdomainAllowed})`,
+    },
+    {
+      field: 'telemetryGateway.auth',
+      value: props.auth,
+      required: true,
+      ok: (v) => v && (('bearerTokens' in v) !== ('htpasswd' in v)),
+      allowed: 'exactly one of { bearerTokens: SecretKeyRef } or { htpasswd: SecretKeyRef }',
+    },
+  ];
+  if (props.tls?.clientCa) rules.push(...secretRefRules('telemetryGateway.tls.clientCa', props.tls.clientCa));
+  const a = props.auth as Partial<{ bearerTokens: SecretKeyRef; htpasswd: SecretKeyRef }> | undefined;
+  if (a?.bearerTokens) rules.push(...secretRefRules('telemetryGateway.auth.bearerTokens', a.bearerTokens));
+  if (a?.htpasswd) rules.push(...secretRefRules('telemetryGateway.auth.htpasswd', a.htpasswd));
+  return rules;
+}

@@ -1,0 +1,75 @@
+import { Construct } from 'constructs';
+import { CollectorConfig } from '../../lib/collector';
+import { resolveNamespace } from '../../lib/component';
+import { Endpoint } from '../../lib/endpoint';
+import { ComponentIdentity } from '../../lib/naming';
+import { resolveResources, Resources } from '../../lib/resources';
+import { validate } from '../../lib/validation';
+import { Workload } from '../../lib/workload';
+import { Loki } from '../loki';
+import { OtelCollector } from './collector';
+import { CollectorCommonProps, commonRules, ModeProps, modeRules, pathOf, requiredRule } from './common';
+import { logsCollectorConfig } from './config';
+
+/** OTLP endpoints of a collector that receives OTLP. */
+export interface OtlpEndpoints {
+  /** OTLP/gRPC (`host:port`, port 4317). */
+  readonly otlpGrpc: Endpoint;
+  /** OTLP/HTTP base URL (port 4318; clients append `/v1/<signal>`). */
+  readonly otlpHttp: Endpoint;
+}
+
+export const LOGS_COLLECTOR_DEFAULT_RESOURCES: Resources = {
+  requests: { cpu: '100m', memory: '256Mi' },
+  limits: { cpu: '1', memory: '512Mi' },
+};
+
+export interface LogsCollectorProps extends CollectorCommonProps, ModeProps {
+  /** The Loki to send logs to (its OTLP endpoint and tenant headers). */
+  readonly loki: Loki;
+  /** Deployment replicas (not allowed in DaemonSet mode). @default 1 */
+  readonly replicas?: number;
+}
+
+/**
+ * The logs collector: OTLP gRPC and HTTP in, Loki's native OTLP endpoint out
+ * (`otlp_http/loki` to `loki.endpoints.otlp`, with Loki's tenant header when
+ * Loki is multi-tenant). Default Service name `otel-logs`.
+ */
+export class LogsCollector extends Construct {
+  public readonly name: string;
+  public readonly identity: ComponentIdentity;
+  public readonly workload: Workload;
+  public readonly config: CollectorConfig;
+  public readonly collector: OtelCollector;
+  public readonly endpoints: OtlpEndpoints;
+
+  constructor(scope: Construct, id: string, props: LogsCollectorProps) {
+    const resources = resolveResources(LOGS_COLLECTOR_DEFAULT_RESOURCES, props.resources);
+    validate(pathOf(scope, id), [
+      requiredRule('logsCollector.loki', props.loki, 'a Loki construct'),
+      ...commonRules('logsCollector', props, resources),
+      ...modeRules('logsCollector', props.mode, props.replicas),
+    ]);
+    super(scope, id);
+    this.name = props.name ?? 'otel-logs';
+    const config = logsCollectorConfig({
+      lokiOtlp: props.loki.endpoints.otlp,
+      lokiHeaders: props.loki.tenantHeaders,
+      debug: props.debug ?? false,
+    });
+    this.collector = new OtelCollector(this, 'collector', {
+      name: this.name,
+      namespace: resolveNamespace(this, props.namespace),
+      component: 'logs-collector',
+      mode: props.mode ?? 'Deployment',
+      replicas: props.replicas,
+      config,
+      resources,
+    });
+    this.identity = this.collector.identity;
+    this.workload = this.collector.workload;
+    this.config = config;
+    this.endpoints = { otlpGrpc: this.collector.endpoint('otlp-grpc'), otlpHttp: this.collector.endpoint('otlp-http') };
+  }
+}

@@ -1,0 +1,155 @@
+import { Construct } from 'constructs';
+import {
+  CollectorConfig,
+  NATIVE_HISTOGRAM_SCRAPE_PROTOCOLS,
+  NODE_NAME_ENV,
+  PROMETHEUS_EXPORTER_PORT_NAME,
+  ScrapeJob,
+} from '../../lib/collector';
+import { resolveNamespace } from '../../lib/component';
+import { Endpoint } from '../../lib/endpoint';
+import { ComponentIdentity } from '../../lib/naming';
+import { resolveResources, Resources } from '../../lib/resources';
+import { is, validate } from '../../lib/validation';
+import { Workload } from '../../lib/workload';
+import { Prometheus, ScrapeConfig as PrometheusScrapeConfig } from '../prometheus';
+import { nodeNameEnv, OtelCollector } from './collector';
+import { CollectorCommonProps, commonRules, ModeProps, modeRules, pathOf, requiredRule } from './common';
+import { metricsCollectorConfig } from './config';
+
+export const METRICS_COLLECTOR_DEFAULT_RESOURCES: Resources = {
+  requests: { cpu: '200m', memory: '512Mi' },
+  limits: { cpu: '1', memory: '1Gi' },
+};
+
+/** How metrics reach Prometheus. */
+export type MetricsExportMode = 'push' | 'pull';
+export const METRICS_EXPORT_MODES: readonly MetricsExportMode[] = ['push', 'pull'];
+
+/**
+ * Only pods are discovered (`role: pod`, no `attach_metadata`), so the
+ * collector needs exactly get/list/watch on pods, cluster-wide.
+ */
+export const METRICS_COLLECTOR_RULES = [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }];
+
+export interface MetricsCollectorProps extends CollectorCommonProps, ModeProps {
+  /** The Prometheus to deliver metrics to. */
+  readonly prometheus: Prometheus;
+  /**
+   * `push`: remote write to `prometheus.endpoints.remoteWrite` (Prometheus
+   * needs its remote-write receiver on). `pull`: the collector serves a
+   * Prometheus exporter port and registers a scrape job on its Service with
+   * `prometheus.addScrapeConfig` (Deployment mode only: a Service in front of a
+   * DaemonSet would hand each scrape to a random pod).
+   * @default 'push'
+   */
+  readonly export?: MetricsExportMode;
+  /** Scrape interval of the prometheus receiver. @default '30s' */
+  readonly scrapeInterval?: string;
+  /** Scrape jobs besides kgateway data plane, kgateway control plane and annotated pods. @default [] */
+  readonly extraScrapeConfigs?: readonly ScrapeJob[];
+}
+
+/** Endpoints of the metrics collector. */
+export interface MetricsCollectorEndpoints {
+  readonly otlpGrpc: Endpoint;
+  readonly otlpHttp: Endpoint;
+  /** The Prometheus exporter (`/metrics`), in pull mode only. */
+  readonly prometheusExporter?: Endpoint;
+}
+
+/**
+ * The metrics collector: OTLP in, plus the prometheus receiver discovering
+ * pods through the Kubernetes API (kgateway proxies `kgateway=kube-gateway`,
+ * kgateway controller `kgateway=kgateway`, and any pod annotated
+ * `prometheus.io/scrape: "true"`), native histograms on; out by remote write
+ * (default) or as a scrape target of Prometheus. A single replica as a
+ * Deployment (scrapes are not sharded); as a DaemonSet each pod scrapes only
+ * the pods on its node. Default Service name `otel-metrics`.
+ */
+export class MetricsCollector extends Construct {
+  public readonly name: string;
+  public readonly identity: ComponentIdentity;
+  public readonly workload: Workload;
+  public readonly config: CollectorConfig;
+  public readonly collector: OtelCollector;
+  public readonly endpoints: MetricsCollectorEndpoints;
+  public readonly exportMode: MetricsExportMode;
+  /** The job registered with Prometheus in pull mode. */
+  public readonly scrapeJob?: PrometheusScrapeConfig;
+
+  constructor(scope: Construct, id: string, props: MetricsCollectorProps) {
+    const resources = resolveResources(METRICS_COLLECTOR_DEFAULT_RESOURCES, props.resources);
+    const mode = props.mode ?? 'Deployment';
+    const exportMode = props.export ?? 'push';
+    validate(pathOf(scope, id), [
+      requiredRule('metricsCollector.prometheus', props.prometheus, 'a Prometheus construct'),
+      ...commonRules('metricsCollector', props, resources),
+      ...modeRules('metricsCollector', props.mode, undefined),
+      { field: 'metricsCollector.export', value: props.export, ok: is.oneOf(METRICS_EXPORT_MODES), allowed: is.oneOfAllowed(METRICS_EXPORT_MODES) },
+      {
+        field: 'metricsCollector.export',
+        value: mode === 'DaemonSet' ? props.export : undefined,
+        ok: (v) => v !== 'pull',
+        allowed: '"push" in DaemonSet mode (Prometheus would scrape a random pod through the Service)',
+      },
+      { field: 'metricsCollector.scrapeInterval', value: props.scrapeInterval, ok: is.duration, allowed: is.durationAllowed },
+      {
+        field: 'metricsCollector.extraScrapeConfigs',
+        value: props.extraScrapeConfigs,
+        ok: (v: ScrapeJob[]) =>
+          Array.isArray(v) && v.every((j) => is.nonEmpty(j?.job_name)) && new Set(v.map((j) => j.job_name)).size === v.length &&
+          !v.some((j) => ['kgateway-data-plane', 'kgateway-control-plane', 'kubernetes-pods'].includes(j.job_name)),
+        allowed: 'scrape configs with unique, non-empty job names other than the built-in "kgateway-data-plane", "kgateway-control-plane", "kubernetes-pods"',
+      },
+    ]);
+    super(scope, id);
+    this.name = props.name ?? 'otel-metrics';
+    this.exportMode = exportMode;
+    const namespace = resolveNamespace(this, props.namespace);
+    const nodeLocal = mode === 'DaemonSet';
+
+    const config = metricsCollectorConfig({
+      export: exportMode === 'push' ? { mode: 'push', remoteWrite: props.prometheus.endpoints.remoteWrite } : { mode: 'pull' },
+      nodeLocal,
+      scrapeInterval: props.scrapeInterval ?? '30s',
+      extraScrapeConfigs: props.extraScrapeConfigs,
+      debug: props.debug ?? false,
+    });
+    this.collector = new OtelCollector(this, 'collector', {
+      name: this.name,
+      namespace,
+      component: 'metrics-collector',
+      mode,
+      replicas: mode === 'Deployment' ? 1 : undefined,
+      config,
+      resources,
+      env: nodeLocal ? [nodeNameEnv(NODE_NAME_ENV)] : [],
+      clusterRules: METRICS_COLLECTOR_RULES,
+    });
+    this.identity = this.collector.identity;
+    this.workload = this.collector.workload;
+    this.config = config;
+    const prometheusExporter = exportMode === 'pull' ? this.collector.endpoint(PROMETHEUS_EXPORTER_PORT_NAME) : undefined;
+    this.endpoints = {
+      otlpGrpc: this.collector.endpoint('otlp-grpc'),
+      otlpHttp: this.collector.endpoint('otlp-http'),
+      ...(prometheusExporter ? { prometheusExporter } : {}),
+    };
+
+    if (prometheusExporter) {
+      // Scrape the collector's Service; keep the job/instance labels the
+      // exporter derives from each resource (honor_labels), and native
+      // histograms (exposed over the protobuf format).
+      this.scrapeJob = {
+        job_name: this.name,
+        honor_labels: true,
+        scrape_protocols: [...NATIVE_HISTOGRAM_SCRAPE_PROTOCOLS],
+        scrape_native_histograms: true,
+        metrics_path: prometheusExporter.path || '/metrics',
+        static_configs: [{ targets: [prometheusExporter.hostPort] }],
+      };
+      props.prometheus.addScrapeConfig(this.scrapeJob);
+    }
+  }
+}

@@ -1,0 +1,481 @@
+import { escapeForCollector, PrometheusReceiverConfig } from './prometheus';
+import { CollectorPort, Connector, Exporter, Extension, Processor, Receiver, Signal } from './types';
+
+/**
+ * Typed factories for the collector components this package uses. Every key
+ * rendered here was checked against the pinned collector-contrib 0.159.0
+ * (see /tmp/research/otel-collector.md for sources): component type names are
+ * the snake_case ones (`otlp_grpc`, `otlp_http`, `prometheus_remote_write`,
+ * `k8s_attributes`), not their deprecated aliases.
+ */
+
+const METRICS_ONLY: readonly Signal[] = ['metrics'];
+
+// ---------------------------------------------------------------------------
+// Shared option types
+// ---------------------------------------------------------------------------
+
+/** Server-side TLS of a receiver (files mounted from a Secret). */
+export interface ServerTlsOptions {
+  /** Path of the PEM certificate (chain). */
+  readonly certFile: string;
+  /** Path of the PEM private key. */
+  readonly keyFile: string;
+  /** Path of a CA bundle; when set, clients must present a certificate it signed (mTLS). @default none */
+  readonly clientCaFile?: string;
+  /** Reload the certificate files this often (picks up Secret rotation). @default '1h' */
+  readonly reloadInterval?: string;
+}
+
+/** Client-side TLS of an exporter. */
+export interface ClientTlsOptions {
+  /** CA bundle that verifies the server. @default the system pool */
+  readonly caFile?: string;
+  /** Expected server name, when it differs from the dialled host. @default the dialled host */
+  readonly serverNameOverride?: string;
+}
+
+/** Exporter sending queue (`sending_queue`, exporterhelper). */
+export interface QueueOptions {
+  /** @default 10 */
+  readonly numConsumers?: number;
+  /** In requests. @default 1000 */
+  readonly queueSize?: number;
+}
+
+/** Exporter retries (`retry_on_failure`, exporterhelper). */
+export interface RetryOptions {
+  /** @default '5s' */
+  readonly initialInterval?: string;
+  /** @default '30s' */
+  readonly maxInterval?: string;
+  /** Give up after this long; `0s` retries forever. @default '300s' */
+  readonly maxElapsedTime?: string;
+}
+
+/** Where a gRPC exporter sends: a `host:port` (an {@link Endpoint} satisfies this). */
+export interface GrpcTarget {
+  readonly hostPort: string;
+  readonly tls: boolean;
+}
+
+/** Where an HTTP exporter sends: a base URL (an {@link Endpoint} satisfies this). */
+export interface HttpTarget {
+  readonly tls: boolean;
+  url(subPath?: string): string;
+}
+
+function retry(r: RetryOptions = {}): Record<string, unknown> {
+  return {
+    enabled: true,
+    initial_interval: r.initialInterval ?? '5s',
+    max_interval: r.maxInterval ?? '30s',
+    max_elapsed_time: r.maxElapsedTime ?? '300s',
+  };
+}
+
+function queue(q: QueueOptions = {}): Record<string, unknown> {
+  return { enabled: true, num_consumers: q.numConsumers ?? 10, queue_size: q.queueSize ?? 1000 };
+}
+
+function clientTls(tls: boolean, o?: ClientTlsOptions): Record<string, unknown> {
+  if (!tls) return { insecure: true };
+  return {
+    ...(o?.caFile ? { ca_file: o.caFile } : {}),
+    ...(o?.serverNameOverride ? { server_name_override: o.serverNameOverride } : {}),
+  };
+}
+
+function serverTls(o: ServerTlsOptions): Record<string, unknown> {
+  return {
+    cert_file: o.certFile,
+    key_file: o.keyFile,
+    ...(o.clientCaFile ? { client_ca_file: o.clientCaFile } : {}),
+    reload_interval: o.reloadInterval ?? '1h',
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Receivers
+// ---------------------------------------------------------------------------
+
+/** One OTLP protocol server. */
+export interface OtlpProtocolOptions {
+  /** Listen port. @default 4317 (gRPC) / 4318 (HTTP) */
+  readonly port?: number;
+  /** Container/Service port name. @default 'otlp-grpc' / 'otlp-http' */
+  readonly portName?: string;
+  readonly tls?: ServerTlsOptions;
+  /** Id of a server authenticator extension (e.g. `bearertokenauth/server`). */
+  readonly authenticator?: string;
+}
+
+export interface OtlpReceiverOptions {
+  readonly name?: string;
+  /** gRPC server; `false` disables it. @default enabled on 4317 */
+  readonly grpc?: OtlpProtocolOptions | false;
+  /** HTTP server; `false` disables it. @default enabled on 4318 */
+  readonly http?: OtlpProtocolOptions | false;
+}
+
+/** Default OTLP ports (IANA). */
+export const OTLP_GRPC_PORT = 4317;
+export const OTLP_HTTP_PORT = 4318;
+
+/**
+ * The `otlp` receiver. Endpoints are set to `0.0.0.0` explicitly: the
+ * receiver's default is `localhost` since v0.104.0, unreachable from other pods.
+ */
+export function otlpReceiver(o: OtlpReceiverOptions = {}): Receiver {
+  const protocols: Record<string, unknown> = {};
+  const ports: CollectorPort[] = [];
+  const requires: string[] = [];
+  const proto = (key: 'grpc' | 'http', p: OtlpProtocolOptions, defPort: number) => {
+    const port = p.port ?? defPort;
+    protocols[key] = {
+      endpoint: `0.0.0.0:${port}`,
+      ...(p.tls ? { tls: serverTls(p.tls) } : {}),
+      ...(p.authenticator ? { auth: { authenticator: p.authenticator } } : {}),
+    };
+    ports.push({ name: p.portName ?? `otlp-${key}`, port, protocol: key });
+    if (p.authenticator) requires.push(p.authenticator);
+  };
+  if (o.grpc !== false) proto('grpc', o.grpc ?? {}, OTLP_GRPC_PORT);
+  if (o.http !== false) proto('http', o.http ?? {}, OTLP_HTTP_PORT);
+  return { class: 'receiver', type: 'otlp', name: o.name, config: { protocols }, ports, requires };
+}
+
+export interface PrometheusReceiverOptions {
+  readonly name?: string;
+  /** The embedded Prometheus config, in plain Prometheus syntax (`$` is escaped for you). */
+  readonly config: PrometheusReceiverConfig;
+}
+
+/** The `prometheus` receiver (metrics only). Relabel `$` are doubled for the collector's env expansion. */
+export function prometheusReceiver(o: PrometheusReceiverOptions): Receiver {
+  return {
+    class: 'receiver',
+    type: 'prometheus',
+    name: o.name,
+    signals: METRICS_ONLY,
+    config: {
+      config: {
+        ...(o.config.global ? { global: o.config.global } : {}),
+        scrape_configs: o.config.scrape_configs.map(escapeForCollector),
+      },
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Processors
+// ---------------------------------------------------------------------------
+
+export interface MemoryLimiterOptions {
+  /** @default '1s' (must be > 0) */
+  readonly checkInterval?: string;
+  /** Hard limit as a percentage of the container memory limit. @default 80 */
+  readonly limitPercentage?: number;
+  /** @default 25 */
+  readonly spikeLimitPercentage?: number;
+}
+
+/** The `memory_limiter` processor; every pipeline starts with it. */
+export function memoryLimiter(o: MemoryLimiterOptions = {}): Processor {
+  return {
+    class: 'processor',
+    type: 'memory_limiter',
+    config: {
+      check_interval: o.checkInterval ?? '1s',
+      limit_percentage: o.limitPercentage ?? 80,
+      spike_limit_percentage: o.spikeLimitPercentage ?? 25,
+    },
+  };
+}
+
+export interface BatchOptions {
+  /** @default 8192 */
+  readonly sendBatchSize?: number;
+  /** @default 10000 */
+  readonly sendBatchMaxSize?: number;
+  /** @default '5s' */
+  readonly timeout?: string;
+}
+
+/** The `batch` processor; every pipeline ends with it. */
+export function batch(o: BatchOptions = {}): Processor {
+  return {
+    class: 'processor',
+    type: 'batch',
+    config: {
+      send_batch_size: o.sendBatchSize ?? 8192,
+      send_batch_max_size: o.sendBatchMaxSize ?? 10000,
+      timeout: o.timeout ?? '5s',
+    },
+  };
+}
+
+/** Default metadata the k8s_attributes processor extracts (pod data only: no extra RBAC). */
+export const K8S_ATTRIBUTES_METADATA: readonly string[] = [
+  'k8s.namespace.name',
+  'k8s.pod.name',
+  'k8s.pod.uid',
+  'k8s.deployment.name',
+  'k8s.node.name',
+  'k8s.container.name',
+];
+
+export interface K8sAttributesOptions {
+  readonly name?: string;
+  /** Watch only pods of the node named by this env var (`filter.node_from_env_var`). @default cluster-wide */
+  readonly nodeFromEnvVar?: string;
+  /** `extract.metadata`. @default {@link K8S_ATTRIBUTES_METADATA} */
+  readonly metadata?: readonly string[];
+}
+
+/**
+ * The `k8s_attributes` processor. With the default metadata it needs only
+ * get/list/watch on pods and namespaces (k8s.deployment.name is derived from
+ * the ReplicaSet name without replicaset RBAC).
+ */
+export function k8sAttributes(o: K8sAttributesOptions = {}): Processor {
+  return {
+    class: 'processor',
+    type: 'k8s_attributes',
+    name: o.name,
+    config: {
+      auth_type: 'serviceAccount',
+      passthrough: false,
+      ...(o.nodeFromEnvVar ? { filter: { node_from_env_var: o.nodeFromEnvVar } } : {}),
+      extract: { metadata: [...(o.metadata ?? K8S_ATTRIBUTES_METADATA)] },
+      pod_association: [
+        { sources: [{ from: 'resource_attribute', name: 'k8s.pod.ip' }] },
+        { sources: [{ from: 'resource_attribute', name: 'k8s.pod.uid' }] },
+        { sources: [{ from: 'connection' }] },
+      ],
+    },
+  };
+}
+
+export interface ResourceAttribute {
+  readonly key: string;
+  readonly value: string;
+  /** @default 'upsert' */
+  readonly action?: 'insert' | 'update' | 'upsert';
+}
+
+/** The `resource` processor, setting resource attributes on every signal. */
+export function resourceProcessor(o: { readonly name?: string; readonly attributes: readonly ResourceAttribute[] }): Processor {
+  return {
+    class: 'processor',
+    type: 'resource',
+    name: o.name,
+    config: { attributes: o.attributes.map((a) => ({ key: a.key, value: a.value, action: a.action ?? 'upsert' })) },
+  };
+}
+
+/** Metric names an allowlist filter accepts: OTel or Prometheus style, no quotes or spaces. */
+export const METRIC_NAME = /^[A-Za-z_:][A-Za-z0-9_:./-]*$/;
+
+/** The OTTL drop condition that keeps exactly the listed metric names. */
+export function allowlistCondition(metricNames: readonly string[]): string {
+  return `not (${metricNames.map((n) => `metric.name == "${n}"`).join(' or ')})`;
+}
+
+/**
+ * A `filter` processor that keeps only the listed metrics (metrics pipelines
+ * only). Uses the v0.146+ `metric_conditions` form: a matching condition
+ * DROPS, so the single condition is "name is none of the listed".
+ */
+export function metricAllowlist(o: { readonly name?: string; readonly metricNames: readonly string[] }): Processor {
+  const bad = o.metricNames.filter((n) => !METRIC_NAME.test(n));
+  if (o.metricNames.length === 0 || bad.length > 0) {
+    throw new Error(`metricAllowlist: metricNames ${JSON.stringify(bad.length ? bad : o.metricNames)} is invalid; allowed: a non-empty list of metric names matching ${METRIC_NAME}`);
+  }
+  return {
+    class: 'processor',
+    type: 'filter',
+    name: o.name ?? 'allowlist',
+    signals: METRICS_ONLY,
+    config: { error_mode: 'ignore', metric_conditions: [allowlistCondition(o.metricNames)] },
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Exporters
+// ---------------------------------------------------------------------------
+
+/** OTLP compressions (gRPC: gzip, snappy, zstd, none). */
+export type OtlpCompression = 'gzip' | 'zstd' | 'snappy' | 'none';
+
+interface ExporterCommon {
+  readonly name?: string;
+  /** Id of a client authenticator extension. */
+  readonly authenticator?: string;
+  /** Extra request headers (e.g. tenant ids). */
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly tlsOptions?: ClientTlsOptions;
+  /** @default 'gzip' */
+  readonly compression?: OtlpCompression;
+  readonly queue?: QueueOptions;
+  readonly retry?: RetryOptions;
+  /** Per-attempt timeout. @default exporter default (otlp_grpc 5s, otlp_http 30s) */
+  readonly timeout?: string;
+}
+
+function exporterCommon(o: ExporterCommon, tls: boolean): Record<string, unknown> {
+  return {
+    tls: clientTls(tls, o.tlsOptions),
+    ...(o.headers && Object.keys(o.headers).length > 0 ? { headers: { ...o.headers } } : {}),
+    ...(o.authenticator ? { auth: { authenticator: o.authenticator } } : {}),
+    compression: o.compression ?? 'gzip',
+    ...(o.timeout ? { timeout: o.timeout } : {}),
+    sending_queue: queue(o.queue),
+    retry_on_failure: retry(o.retry),
+  };
+}
+
+/** The `otlp_grpc` exporter (formerly `otlp`): `endpoint` is the target's `host:port`. */
+export function otlpGrpcExporter(o: ExporterCommon & { readonly target: GrpcTarget }): Exporter {
+  return {
+    class: 'exporter',
+    type: 'otlp_grpc',
+    name: o.name,
+    config: { endpoint: o.target.hostPort, ...exporterCommon(o, o.target.tls) },
+    requires: o.authenticator ? [o.authenticator] : [],
+  };
+}
+
+/** The `otlp_http` exporter (formerly `otlphttp`): `endpoint` is the base URL, `/v1/<signal>` is appended. */
+export function otlpHttpExporter(o: ExporterCommon & { readonly target: HttpTarget }): Exporter {
+  return {
+    class: 'exporter',
+    type: 'otlp_http',
+    name: o.name,
+    config: { endpoint: o.target.url(), ...exporterCommon(o, o.target.tls) },
+    requires: o.authenticator ? [o.authenticator] : [],
+  };
+}
+
+export interface RemoteWriteOptions {
+  readonly name?: string;
+  /** The remote-write URL (e.g. Prometheus' `/api/v1/write` endpoint). */
+  readonly target: HttpTarget;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Labels added to every series. */
+  readonly externalLabels?: Readonly<Record<string, string>>;
+  /** Copy resource attributes to series labels. @default false (they go to `target_info`) */
+  readonly resourceToTelemetryConversion?: boolean;
+  /** `remote_write_queue`. @default queueSize 10000, numConsumers 5 */
+  readonly queue?: QueueOptions;
+  readonly retry?: RetryOptions;
+}
+
+/**
+ * The `prometheus_remote_write` exporter (metrics only). HTTP client settings
+ * are nested under `http:` (the preferred form at 0.159.0). It does not
+ * support `sending_queue` (it has `remote_write_queue`) and only supports
+ * `snappy` compression, which the remote-write protocol requires.
+ */
+export function prometheusRemoteWriteExporter(o: RemoteWriteOptions): Exporter {
+  return {
+    class: 'exporter',
+    type: 'prometheus_remote_write',
+    name: o.name,
+    signals: METRICS_ONLY,
+    config: {
+      http: {
+        endpoint: o.target.url(),
+        tls: clientTls(o.target.tls),
+        compression: 'snappy',
+        ...(o.headers && Object.keys(o.headers).length > 0 ? { headers: { ...o.headers } } : {}),
+      },
+      ...(o.externalLabels && Object.keys(o.externalLabels).length > 0 ? { external_labels: { ...o.externalLabels } } : {}),
+      resource_to_telemetry_conversion: { enabled: o.resourceToTelemetryConversion ?? false },
+      remote_write_queue: { enabled: true, queue_size: o.queue?.queueSize ?? 10000, num_consumers: o.queue?.numConsumers ?? 5 },
+      retry_on_failure: retry(o.retry),
+    },
+  };
+}
+
+/** Default port of the pull-mode `prometheus` exporter. */
+export const PROMETHEUS_EXPORTER_PORT = 8889;
+/** Its container/Service port name. */
+export const PROMETHEUS_EXPORTER_PORT_NAME = 'prom-export';
+
+/**
+ * The `prometheus` exporter (metrics only): serves `/metrics` for a Prometheus
+ * to scrape (pull mode). Exponential histograms are exposed as native
+ * histograms over the protobuf format. A pull exporter has no queue or retries.
+ */
+export function prometheusExporter(o: { readonly name?: string; readonly port?: number; readonly resourceToTelemetryConversion?: boolean } = {}): Exporter {
+  const port = o.port ?? PROMETHEUS_EXPORTER_PORT;
+  return {
+    class: 'exporter',
+    type: 'prometheus',
+    name: o.name,
+    signals: METRICS_ONLY,
+    config: { endpoint: `0.0.0.0:${port}`, resource_to_telemetry_conversion: { enabled: o.resourceToTelemetryConversion ?? false } },
+    ports: [{ name: PROMETHEUS_EXPORTER_PORT_NAME, port, protocol: 'http', path: '/metrics' }],
+  };
+}
+
+/** The `debug` exporter (logs what passes, for troubleshooting). */
+export function debugExporter(o: { readonly verbosity?: 'basic' | 'normal' | 'detailed' } = {}): Exporter {
+  return { class: 'exporter', type: 'debug', config: { verbosity: o.verbosity ?? 'basic' } };
+}
+
+// ---------------------------------------------------------------------------
+// Extensions
+// ---------------------------------------------------------------------------
+
+/** Default health_check port. */
+export const HEALTH_CHECK_PORT = 13133;
+/** Its container port name (probes use it). */
+export const HEALTH_CHECK_PORT_NAME = 'health';
+
+/** The `health_check` extension on `0.0.0.0:13133`, path `/`; it backs the liveness and readiness probes. */
+export function healthCheck(o: { readonly port?: number; readonly path?: string } = {}): Extension {
+  const port = o.port ?? HEALTH_CHECK_PORT;
+  const path = o.path ?? '/';
+  return {
+    class: 'extension',
+    type: 'health_check',
+    config: { endpoint: `0.0.0.0:${port}`, path },
+    ports: [{ name: HEALTH_CHECK_PORT_NAME, port, protocol: 'http', path, expose: false }],
+  };
+}
+
+/**
+ * The `bearertokenauth` extension reading its token(s) from a file (a mounted
+ * Secret), never a literal. As a server authenticator every line's first word
+ * is an accepted token; as a client authenticator the token is sent as
+ * `Authorization: Bearer <token>` (requires TLS on the exporter).
+ */
+export function bearerTokenAuth(o: { readonly name: string; readonly filename: string }): Extension {
+  return { class: 'extension', type: 'bearertokenauth', name: o.name, config: { scheme: 'Bearer', filename: o.filename } };
+}
+
+/** A `basicauth` server authenticator checking an htpasswd file (a mounted Secret). */
+export function basicAuthServer(o: { readonly name: string; readonly htpasswdFile: string }): Extension {
+  return { class: 'extension', type: 'basicauth', name: o.name, config: { htpasswd: { file: o.htpasswdFile } } };
+}
+
+/** A `basicauth` client authenticator reading username and password from files (mounted Secrets). */
+export function basicAuthClient(o: { readonly name: string; readonly usernameFile: string; readonly passwordFile: string }): Extension {
+  return {
+    class: 'extension',
+    type: 'basicauth',
+    name: o.name,
+    config: { client_auth: { username_file: o.usernameFile, password_file: o.passwordFile } },
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Connectors
+// ---------------------------------------------------------------------------
+
+/** The `forward` connector: passes data from one pipeline to another of the same signal. */
+export function forwardConnector(o: { readonly name?: string } = {}): Connector {
+  return { class: 'connector', type: 'forward', name: o.name, config: {} };
+}

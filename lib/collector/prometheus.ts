@@ -1,0 +1,256 @@
+/**
+ * Typed Prometheus scrape configuration, as embedded in the collector's
+ * `prometheus` receiver (`receivers.prometheus.config`), and the Kubernetes pod
+ * discovery jobs this package uses.
+ *
+ * Field names are Prometheus' own (snake_case), so a {@link ScrapeJob} is
+ * also a valid Prometheus `scrape_configs` entry. Jobs are written in plain
+ * Prometheus syntax (`$1`); {@link escapeForCollector} doubles every `$` in
+ * relabel fields when the job is embedded in a collector config, because the
+ * collector expands `${...}` itself and rewrites `$$` to `$` (prometheus
+ * receiver README, "escape them using `$$`"; core confmap/expand.go at v0.159.0).
+ */
+
+/** Scrape protocols accepted by Prometheus 3 and the collector's prometheus receiver (v0.159.0 README). */
+export type ScrapeProtocolId = 'PrometheusProto' | 'OpenMetricsText1.0.0' | 'OpenMetricsText0.0.1' | 'PrometheusText1.0.0' | 'PrometheusText0.0.4';
+
+/**
+ * Protobuf first: native histograms are only exposed over the protobuf format,
+ * then the text formats as fallbacks (prometheus receiver README, "Prometheus
+ * native histograms").
+ */
+export const NATIVE_HISTOGRAM_SCRAPE_PROTOCOLS: readonly ScrapeProtocolId[] = [
+  'PrometheusProto',
+  'OpenMetricsText1.0.0',
+  'OpenMetricsText0.0.1',
+  'PrometheusText0.0.4',
+];
+
+export type RelabelRuleAction =
+  | 'replace'
+  | 'keep'
+  | 'drop'
+  | 'keepequal'
+  | 'dropequal'
+  | 'hashmod'
+  | 'labelmap'
+  | 'labeldrop'
+  | 'labelkeep'
+  | 'lowercase'
+  | 'uppercase';
+
+/** A Prometheus `relabel_config`. */
+export interface RelabelRule {
+  readonly source_labels?: readonly string[];
+  readonly separator?: string;
+  readonly regex?: string;
+  readonly modulus?: number;
+  readonly target_label?: string;
+  readonly replacement?: string;
+  readonly action?: RelabelRuleAction;
+}
+
+/** A Prometheus `kubernetes_sd_config` selector. */
+export interface KubernetesSdSelector {
+  readonly role: 'pod' | 'node' | 'service' | 'endpoints' | 'endpointslice' | 'ingress';
+  readonly label?: string;
+  readonly field?: string;
+}
+
+/** A Prometheus `kubernetes_sd_config`. */
+export interface KubernetesSd {
+  readonly role: 'pod' | 'node' | 'service' | 'endpoints' | 'endpointslice' | 'ingress';
+  readonly namespaces?: { readonly names?: readonly string[]; readonly own_namespace?: boolean };
+  readonly selectors?: readonly KubernetesSdSelector[];
+}
+
+/** A Prometheus `static_config`. */
+export interface StaticTargets {
+  readonly targets: readonly string[];
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** A Prometheus `scrape_config` (the subset this package renders). */
+export interface ScrapeJob {
+  readonly job_name: string;
+  readonly scrape_interval?: string;
+  readonly scrape_timeout?: string;
+  readonly metrics_path?: string;
+  readonly scheme?: 'http' | 'https';
+  readonly honor_labels?: boolean;
+  readonly scrape_protocols?: readonly ScrapeProtocolId[];
+  /** Prometheus >= 3.8 / collector prometheus receiver: scrape native histograms (needs PrometheusProto). */
+  readonly scrape_native_histograms?: boolean;
+  readonly static_configs?: readonly StaticTargets[];
+  readonly kubernetes_sd_configs?: readonly KubernetesSd[];
+  readonly relabel_configs?: readonly RelabelRule[];
+  readonly metric_relabel_configs?: readonly RelabelRule[];
+}
+
+/** The Prometheus `global` section (the subset this package renders). */
+export interface PrometheusGlobalConfig {
+  readonly scrape_interval?: string;
+  readonly scrape_timeout?: string;
+  readonly scrape_protocols?: readonly ScrapeProtocolId[];
+  readonly scrape_native_histograms?: boolean;
+}
+
+/** The `config` block of the collector's prometheus receiver. */
+export interface PrometheusReceiverConfig {
+  readonly global?: PrometheusGlobalConfig;
+  readonly scrape_configs: readonly ScrapeJob[];
+}
+
+/** Doubles every `$` so the collector's env expansion leaves a literal `$` for Prometheus. */
+export function escapeDollar(s: string): string {
+  return s.replace(/\$/g, '$$$$');
+}
+
+function escapeRelabel(r: RelabelRule): RelabelRule {
+  return {
+    ...r,
+    ...(r.regex !== undefined ? { regex: escapeDollar(r.regex) } : {}),
+    ...(r.replacement !== undefined ? { replacement: escapeDollar(r.replacement) } : {}),
+    ...(r.target_label !== undefined ? { target_label: escapeDollar(r.target_label) } : {}),
+    ...(r.separator !== undefined ? { separator: escapeDollar(r.separator) } : {}),
+  };
+}
+
+/**
+ * A scrape job ready for the collector: `$` in relabel fields doubled. Selector
+ * fields are left alone on purpose: `${env:K8S_NODE_NAME}` there must be
+ * expanded by the collector.
+ */
+export function escapeForCollector(job: ScrapeJob): ScrapeJob {
+  return {
+    ...job,
+    ...(job.relabel_configs ? { relabel_configs: job.relabel_configs.map(escapeRelabel) } : {}),
+    ...(job.metric_relabel_configs ? { metric_relabel_configs: job.metric_relabel_configs.map(escapeRelabel) } : {}),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Kubernetes pod discovery jobs
+// ---------------------------------------------------------------------------
+
+/** The downward-API env var carrying the node name (spec.nodeName). */
+export const NODE_NAME_ENV = 'K8S_NODE_NAME';
+
+/** Pod label and values kgateway puts on its pods. */
+export const KGATEWAY_POD_LABEL = 'kgateway';
+/** Value of the `kgateway` label on data-plane (Envoy proxy) pods. */
+export const KGATEWAY_DATA_PLANE = 'kube-gateway';
+/** Value of the `kgateway` label on control-plane (controller) pods. */
+export const KGATEWAY_CONTROL_PLANE = 'kgateway';
+
+export interface PodJobOptions {
+  /**
+   * Discover only pods on the collector's own node (field selector
+   * `spec.nodeName=${env:K8S_NODE_NAME}`); for DaemonSet collectors, so that
+   * each pod is scraped exactly once. @default false
+   */
+  readonly nodeLocal?: boolean;
+  /** Per-job scrape interval. @default the global interval */
+  readonly scrapeInterval?: string;
+}
+
+function podSd(nodeLocal: boolean): KubernetesSd[] {
+  return [
+    nodeLocal
+      ? { role: 'pod', selectors: [{ role: 'pod', field: `spec.nodeName=\${env:${NODE_NAME_ENV}}` }] }
+      : { role: 'pod' },
+  ];
+}
+
+/**
+ * The relabeling of the `prometheus.io/*` annotation convention: keep pods
+ * annotated `prometheus.io/scrape: "true"`, skip finished pods, take the path
+ * from `prometheus.io/path` and the port from `prometheus.io/port`, and keep
+ * namespace and pod as labels. (Address rewrite as in Prometheus'
+ * documentation/examples/prometheus-kubernetes.yml at v3.14.0.)
+ */
+export function annotationRelabeling(): RelabelRule[] {
+  return [
+    { source_labels: ['__meta_kubernetes_pod_annotation_prometheus_io_scrape'], regex: 'true', action: 'keep' },
+    { source_labels: ['__meta_kubernetes_pod_phase'], regex: 'Pending|Succeeded|Failed', action: 'drop' },
+    { source_labels: ['__meta_kubernetes_pod_annotation_prometheus_io_path'], regex: '(.+)', target_label: '__metrics_path__', action: 'replace' },
+    {
+      source_labels: ['__address__', '__meta_kubernetes_pod_annotation_prometheus_io_port'],
+      regex: '([^:]+)(?::\\d+)?;(\\d+)',
+      replacement: '$1:$2',
+      target_label: '__address__',
+      action: 'replace',
+    },
+    { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace', action: 'replace' },
+    { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod', action: 'replace' },
+  ];
+}
+
+function kgatewayJob(jobName: string, labelValue: string, opts: PodJobOptions): ScrapeJob {
+  return {
+    job_name: jobName,
+    ...(opts.scrapeInterval ? { scrape_interval: opts.scrapeInterval } : {}),
+    kubernetes_sd_configs: podSd(opts.nodeLocal ?? false),
+    relabel_configs: [
+      { source_labels: [`__meta_kubernetes_pod_label_${KGATEWAY_POD_LABEL}`], regex: labelValue, action: 'keep' },
+      ...annotationRelabeling(),
+    ],
+  };
+}
+
+/** kgateway's data-plane proxies: pods labelled `kgateway=kube-gateway` (scrape port/path from their prometheus.io annotations). */
+export function kgatewayDataPlaneJob(opts: PodJobOptions = {}): ScrapeJob {
+  return kgatewayJob('kgateway-data-plane', KGATEWAY_DATA_PLANE, opts);
+}
+
+/** kgateway's control plane: pods labelled `kgateway=kgateway` (metrics on the annotated port, 9092 upstream). */
+export function kgatewayControlPlaneJob(opts: PodJobOptions = {}): ScrapeJob {
+  return kgatewayJob('kgateway-control-plane', KGATEWAY_CONTROL_PLANE, opts);
+}
+
+/**
+ * Any pod annotated `prometheus.io/scrape: "true"`, honouring
+ * `prometheus.io/path` and `prometheus.io/port`. kgateway pods are dropped
+ * here because the two kgateway jobs scrape them (no double scrape).
+ */
+export function annotatedPodsJob(opts: PodJobOptions = {}): ScrapeJob {
+  return {
+    job_name: 'kubernetes-pods',
+    ...(opts.scrapeInterval ? { scrape_interval: opts.scrapeInterval } : {}),
+    kubernetes_sd_configs: podSd(opts.nodeLocal ?? false),
+    relabel_configs: [
+      {
+        source_labels: [`__meta_kubernetes_pod_label_${KGATEWAY_POD_LABEL}`],
+        regex: `${KGATEWAY_DATA_PLANE}|${KGATEWAY_CONTROL_PLANE}`,
+        action: 'drop',
+      },
+      ...annotationRelabeling(),
+    ],
+  };
+}
+
+/** The three pod discovery jobs: kgateway data plane, kgateway control plane, annotated pods. */
+export function podDiscoveryJobs(opts: PodJobOptions = {}): ScrapeJob[] {
+  return [kgatewayDataPlaneJob(opts), kgatewayControlPlaneJob(opts), annotatedPodsJob(opts)];
+}
+
+/**
+ * The `global` block with native histograms on.
+ *
+ * Decision (collector 0.159.0): native histograms are enabled with the
+ * Prometheus scrape option `scrape_native_histograms: true` plus
+ * `PrometheusProto` in `scrape_protocols`, as the v0.159.0 prometheus receiver
+ * README documents. The old feature gate
+ * `receiver.prometheusreceiver.EnableNativeHistograms` is NOT passed: it is no
+ * longer registered at v0.159.0 (the receiver's gates are only
+ * EnableCreatedTimestampZeroIngestion and IgnoreScopeInfoMetric) and an unknown
+ * `--feature-gates` id makes the collector fail at startup
+ * (featuregate/registry.go: `no such feature gate`).
+ */
+export function nativeHistogramGlobal(scrapeInterval: string): PrometheusGlobalConfig {
+  return {
+    scrape_interval: scrapeInterval,
+    scrape_protocols: NATIVE_HISTOGRAM_SCRAPE_PROTOCOLS,
+    scrape_native_histograms: true,
+  };
+}

@@ -1,0 +1,674 @@
+import { Chart } from 'cdk8s';
+import {
+  LogsCollector,
+  MetricsCollector,
+  MINIMUM_METRIC_SET,
+  NodeAgent,
+  TelemetryGateway,
+  TracesCollector,
+} from '../components/collector';
+import { Loki } from '../components/loki';
+import { Prometheus } from '../components/prometheus';
+import { Tempo } from '../components/tempo';
+import { podPolicyViolations } from './support/restricted';
+import { find, newChart, parseYaml, schemaErrors, synth } from './support/synth';
+
+// ---------------------------------------------------------------------------
+// helpers
+// ---------------------------------------------------------------------------
+
+interface Stack {
+  chart: Chart;
+  loki: Loki;
+  tempo: Tempo;
+  prometheus: Prometheus;
+}
+
+function backends(chart = newChart(), lokiTenant?: string): Stack {
+  return {
+    chart,
+    loki: new Loki(chart, 'loki', lokiTenant ? { tenant: lokiTenant } : {}),
+    tempo: new Tempo(chart, 'tempo'),
+    prometheus: new Prometheus(chart, 'prometheus'),
+  };
+}
+
+/** The parsed collector config of the collector named `name`. */
+function collectorConfig(objects: any[], name: string): any {
+  return parseYaml(find(objects, 'ConfigMap', `${name}-config`).data['config.yaml']);
+}
+
+/** Objects belonging to one component instance (by label), plus its cluster-scoped RBAC. */
+function objectsOf(objects: any[], name: string): any[] {
+  return objects.filter((o) => o.metadata?.labels?.['app.kubernetes.io/instance'] === name);
+}
+
+/**
+ * Resolves `host:port` (or a URL) to the Service the construct rendered and
+ * checks the Service selects the pods of `instance` and exposes that port;
+ * returns the Service port.
+ */
+function servicePortBehind(objects: any[], address: string, instance: string): any {
+  const u = address.includes('://') ? new URL(address) : new URL(`grpc://${address}`);
+  const m = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc$/.exec(u.hostname);
+  expect(m).not.toBeNull();
+  const svc = find(objects, 'Service', m![1]);
+  expect(svc.metadata.namespace).toBe(m![2]);
+  expect(svc.spec.selector['app.kubernetes.io/instance']).toBe(instance);
+  const workloads = objects.filter((o) => ['StatefulSet', 'Deployment', 'DaemonSet'].includes(o.kind) && o.metadata.name === instance);
+  expect(workloads).toHaveLength(1);
+  const podLabels = workloads[0].spec.template.metadata.labels;
+  for (const [k, v] of Object.entries(svc.spec.selector)) expect(podLabels[k]).toBe(v);
+  const port = svc.spec.ports.find((p: any) => p.port === Number(u.port));
+  expect(port).toBeDefined();
+  return port;
+}
+
+function podSpec(objects: any[], kind: string, name: string): any {
+  return find(objects, kind, name).spec.template.spec;
+}
+
+function expectValid(objects: any[]): void {
+  expect(schemaErrors(objects)).toEqual([]);
+  expect(podPolicyViolations(objects)).toEqual([]);
+}
+
+const QUEUE = { enabled: true, num_consumers: 10, queue_size: 1000 };
+const RETRY = { enabled: true, initial_interval: '5s', max_interval: '30s', max_elapsed_time: '300s' };
+const OTLP_RECEIVER = { protocols: { grpc: { endpoint: '0.0.0.0:4317' }, http: { endpoint: '0.0.0.0:4318' } } };
+
+// ---------------------------------------------------------------------------
+// logs
+// ---------------------------------------------------------------------------
+
+describe('LogsCollector', () => {
+  test('GIVEN Loki WHEN synthesized THEN OTLP in, memory_limiter→batch, otlp_http/loki out to the Loki Service, with queue/retry/gzip and no debug', () => {
+    const s = backends();
+    const logs = new LogsCollector(s.chart, 'logs', { loki: s.loki });
+    const objects = synth(s.chart);
+    const cfg = collectorConfig(objects, 'otel-logs');
+    expect(cfg.receivers).toEqual({ otlp: OTLP_RECEIVER });
+    expect(cfg.service.pipelines).toEqual({
+      logs: { receivers: ['otlp'], processors: ['memory_limiter', 'batch'], exporters: ['otlp_http/loki'] },
+    });
+    expect(cfg.exporters).toEqual({
+      'otlp_http/loki': {
+        endpoint: 'http://loki.telemetry.svc:3100/otlp',
+        tls: { insecure: true },
+        compression: 'gzip',
+        sending_queue: QUEUE,
+        retry_on_failure: RETRY,
+      },
+    });
+    const port = servicePortBehind(objects, cfg.exporters['otlp_http/loki'].endpoint, 'loki');
+    expect(port.name).toBe(s.loki.endpoints.otlp.portName);
+    expect(new URL(cfg.exporters['otlp_http/loki'].endpoint).pathname).toBe(s.loki.endpoints.otlp.path);
+    expect(logs.endpoints.otlpGrpc.hostPort).toBe('otel-logs.telemetry.svc:4317');
+    expect(logs.endpoints.otlpHttp.url()).toBe('http://otel-logs.telemetry.svc:4318');
+    expectValid(objects);
+  });
+
+  test('GIVEN a multi-tenant Loki WHEN synthesized THEN the exporter sends its tenant headers', () => {
+    const s = backends(newChart(), 'team-a');
+    new LogsCollector(s.chart, 'logs', { loki: s.loki });
+    const cfg = collectorConfig(synth(s.chart), 'otel-logs');
+    expect(cfg.exporters['otlp_http/loki'].headers).toEqual({ 'X-Scope-OrgID': 'team-a' });
+  });
+
+  test('GIVEN debug WHEN synthesized THEN the debug exporter is added to the pipeline', () => {
+    const s = backends();
+    new LogsCollector(s.chart, 'logs', { loki: s.loki, debug: true });
+    const cfg = collectorConfig(synth(s.chart), 'otel-logs');
+    expect(cfg.exporters.debug).toEqual({ verbosity: 'basic' });
+    expect(cfg.service.pipelines.logs.exporters).toEqual(['otlp_http/loki', 'debug']);
+  });
+
+  test('GIVEN defaults WHEN synthesized THEN a Deployment with health probes, self-metrics annotations, no token and no RBAC', () => {
+    const s = backends();
+    new LogsCollector(s.chart, 'logs', { loki: s.loki, replicas: 2 });
+    const objects = synth(s.chart);
+    const dep = find(objects, 'Deployment', 'otel-logs');
+    expect(dep.spec.replicas).toBe(2);
+    const pod = dep.spec.template.spec;
+    const c = pod.containers[0];
+    expect(c.image).toBe('docker.io/otel/opentelemetry-collector-contrib:0.159.0');
+    expect(c.args).toEqual(['--config=/etc/otelcol-contrib/config.yaml']);
+    expect(c.readinessProbe.httpGet).toEqual({ path: '/', port: 'health' });
+    expect(c.livenessProbe.httpGet).toEqual({ path: '/', port: 'health' });
+    expect(c.ports).toEqual([
+      { name: 'health', containerPort: 13133, protocol: 'TCP' },
+      { name: 'otlp-grpc', containerPort: 4317, protocol: 'TCP' },
+      { name: 'otlp-http', containerPort: 4318, protocol: 'TCP' },
+      { name: 'metrics', containerPort: 8888, protocol: 'TCP' },
+    ]);
+    expect(c.env).toEqual([{ name: 'GOMEMLIMIT', value: '409MiB' }]);
+    expect(dep.spec.template.metadata.annotations).toMatchObject({
+      'prometheus.io/scrape': 'true',
+      'prometheus.io/port': '8888',
+      'prometheus.io/path': '/metrics',
+    });
+    expect(pod.automountServiceAccountToken).toBe(false);
+    // Probe and self-metrics ports stay off the Service.
+    expect(find(objects, 'Service', 'otel-logs').spec.ports.map((p: any) => p.name)).toEqual(['otlp-grpc', 'otlp-http']);
+    expect(objects.filter((o) => o.kind === 'ClusterRole' && o.metadata.name.includes('otel-logs'))).toEqual([]);
+  });
+
+  test('GIVEN mode DaemonSet WHEN synthesized THEN a DaemonSet; replicas with DaemonSet is refused', () => {
+    const s = backends();
+    new LogsCollector(s.chart, 'logs', { loki: s.loki, mode: 'DaemonSet', name: 'logs-agent' });
+    const objects = synth(s.chart);
+    expect(find(objects, 'DaemonSet', 'logs-agent').kind).toBe('DaemonSet');
+    expectValid(objects);
+    expect(() => new LogsCollector(s.chart, 'logs2', { loki: s.loki, mode: 'DaemonSet', name: 'x', replicas: 2 })).toThrow(
+      /logsCollector\.replicas: 2 is invalid; allowed: unset in DaemonSet mode/,
+    );
+  });
+
+  test('GIVEN invalid props WHEN constructing THEN errors name field, value and allowed, before any child is created', () => {
+    const s = backends();
+    expect(() => new LogsCollector(s.chart, 'bad', { loki: s.loki, name: 'Bad_Name', mode: 'StatefulSet' as any })).toThrow(
+      /in test\/bad:\n {2}- logsCollector\.name: "Bad_Name" is invalid; allowed: a DNS-1035 label[^\n]*\n {2}- logsCollector\.mode: "StatefulSet" is invalid; allowed: one of "Deployment", "DaemonSet"/,
+    );
+    expect(() => new LogsCollector(s.chart, 'bad2', { loki: undefined as any })).toThrow(/logsCollector\.loki: undefined \(missing\) is invalid; allowed: a Loki construct/);
+    expect(s.chart.node.tryFindChild('bad')).toBeUndefined();
+  });
+
+  test('snapshot', () => {
+    const s = backends();
+    new LogsCollector(s.chart, 'logs', { loki: s.loki });
+    expect(objectsOf(synth(s.chart), 'otel-logs')).toMatchSnapshot();
+  });
+});
+
+// ---------------------------------------------------------------------------
+// traces
+// ---------------------------------------------------------------------------
+
+describe('TracesCollector', () => {
+  test('GIVEN Tempo WHEN synthesized THEN otlp_grpc/tempo goes to the Tempo Service OTLP gRPC port in plaintext', () => {
+    const s = backends();
+    const traces = new TracesCollector(s.chart, 'traces', { tempo: s.tempo });
+    const objects = synth(s.chart);
+    const cfg = collectorConfig(objects, 'otel-traces');
+    expect(cfg.receivers).toEqual({ otlp: OTLP_RECEIVER });
+    expect(cfg.processors).toEqual({
+      memory_limiter: { check_interval: '1s', limit_percentage: 80, spike_limit_percentage: 25 },
+      batch: { send_batch_size: 8192, send_batch_max_size: 10000, timeout: '5s' },
+    });
+    expect(cfg.service.pipelines).toEqual({
+      traces: { receivers: ['otlp'], processors: ['memory_limiter', 'batch'], exporters: ['otlp_grpc/tempo'] },
+    });
+    expect(cfg.exporters).toEqual({
+      'otlp_grpc/tempo': { endpoint: 'tempo.telemetry.svc:4317', tls: { insecure: true }, compression: 'gzip', sending_queue: QUEUE, retry_on_failure: RETRY },
+    });
+    const port = servicePortBehind(objects, cfg.exporters['otlp_grpc/tempo'].endpoint, 'tempo');
+    expect(port.name).toBe(s.tempo.endpoints.otlpGrpc.portName);
+    expect(port.appProtocol).toBe('kubernetes.io/h2c');
+    expect(cfg.extensions).toEqual({ health_check: { endpoint: '0.0.0.0:13133', path: '/' } });
+    expect(cfg.service.extensions).toEqual(['health_check']);
+    expect(traces.endpoints.otlpGrpc.service).toBe('otel-traces');
+    expectValid(objects);
+  });
+
+  test('GIVEN a custom name WHEN synthesized THEN every object uses the stable human name', () => {
+    const s = backends();
+    new TracesCollector(s.chart, 'traces', { tempo: s.tempo, name: 'spans' });
+    const objects = objectsOf(synth(s.chart), 'spans');
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(['ConfigMap/spans-config', 'Deployment/spans', 'Service/spans', 'ServiceAccount/spans']);
+  });
+
+  test('snapshot', () => {
+    const s = backends();
+    new TracesCollector(s.chart, 'traces', { tempo: s.tempo });
+    expect(objectsOf(synth(s.chart), 'otel-traces')).toMatchSnapshot();
+  });
+});
+
+// ---------------------------------------------------------------------------
+// metrics
+// ---------------------------------------------------------------------------
+
+describe('MetricsCollector', () => {
+  test('GIVEN push mode WHEN synthesized THEN remote write goes to the Prometheus Service /api/v1/write with snappy and remote_write_queue', () => {
+    const s = backends();
+    new MetricsCollector(s.chart, 'metrics', { prometheus: s.prometheus });
+    const objects = synth(s.chart);
+    const cfg = collectorConfig(objects, 'otel-metrics');
+    expect(Object.keys(cfg.receivers)).toEqual(['otlp', 'prometheus']);
+    expect(cfg.service.pipelines).toEqual({
+      metrics: { receivers: ['otlp', 'prometheus'], processors: ['memory_limiter', 'batch'], exporters: ['prometheus_remote_write/prometheus'] },
+    });
+    const prw = cfg.exporters['prometheus_remote_write/prometheus'];
+    expect(prw).toEqual({
+      http: { endpoint: 'http://prometheus.telemetry.svc:9090/api/v1/write', tls: { insecure: true }, compression: 'snappy' },
+      resource_to_telemetry_conversion: { enabled: false },
+      remote_write_queue: { enabled: true, queue_size: 10000, num_consumers: 5 },
+      retry_on_failure: RETRY,
+    });
+    const port = servicePortBehind(objects, prw.http.endpoint, 'prometheus');
+    expect(port.name).toBe(s.prometheus.endpoints.remoteWrite.portName);
+    expect(new URL(prw.http.endpoint).pathname).toBe(s.prometheus.endpoints.remoteWrite.path);
+    expectValid(objects);
+  });
+
+  test('GIVEN the prometheus receiver WHEN synthesized THEN native histograms via scrape_native_histograms and PrometheusProto, no feature gate', () => {
+    const s = backends();
+    new MetricsCollector(s.chart, 'metrics', { prometheus: s.prometheus, scrapeInterval: '15s' });
+    const objects = synth(s.chart);
+    const cfg = collectorConfig(objects, 'otel-metrics');
+    expect(cfg.receivers.prometheus.config.global).toEqual({
+      scrape_interval: '15s',
+      scrape_protocols: ['PrometheusProto', 'OpenMetricsText1.0.0', 'OpenMetricsText0.0.1', 'PrometheusText0.0.4'],
+      scrape_native_histograms: true,
+    });
+    const args: string[] = podSpec(objects, 'Deployment', 'otel-metrics').containers[0].args;
+    expect(args.some((a) => a.includes('feature-gates'))).toBe(false);
+  });
+
+  test('GIVEN Deployment mode WHEN synthesized THEN three cluster-wide pod discovery jobs with exact relabeling ($$ escaped)', () => {
+    const s = backends();
+    new MetricsCollector(s.chart, 'metrics', { prometheus: s.prometheus });
+    const cfg = collectorConfig(synth(s.chart), 'otel-metrics');
+    const jobs = cfg.receivers.prometheus.config.scrape_configs;
+    expect(jobs.map((j: any) => j.job_name)).toEqual(['kgateway-data-plane', 'kgateway-control-plane', 'kubernetes-pods']);
+    for (const j of jobs) expect(j.kubernetes_sd_configs).toEqual([{ role: 'pod' }]);
+    const common = [
+      { source_labels: ['__meta_kubernetes_pod_annotation_prometheus_io_scrape'], regex: 'true', action: 'keep' },
+      { source_labels: ['__meta_kubernetes_pod_phase'], regex: 'Pending|Succeeded|Failed', action: 'drop' },
+      { source_labels: ['__meta_kubernetes_pod_annotation_prometheus_io_path'], regex: '(.+)', target_label: '__metrics_path__', action: 'replace' },
+      {
+        source_labels: ['__address__', '__meta_kubernetes_pod_annotation_prometheus_io_port'],
+        regex: '([^:]+)(?::\\d+)?;(\\d+)',
+        replacement: '$$1:$$2',
+        target_label: '__address__',
+        action: 'replace',
+      },
+      { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace', action: 'replace' },
+      { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod', action: 'replace' },
+    ];
+    expect(jobs[0].relabel_configs).toEqual([{ source_labels: ['__meta_kubernetes_pod_label_kgateway'], regex: 'kube-gateway', action: 'keep' }, ...common]);
+    expect(jobs[1].relabel_configs).toEqual([{ source_labels: ['__meta_kubernetes_pod_label_kgateway'], regex: 'kgateway', action: 'keep' }, ...common]);
+    expect(jobs[2].relabel_configs).toEqual([
+      { source_labels: ['__meta_kubernetes_pod_label_kgateway'], regex: 'kube-gateway|kgateway', action: 'drop' },
+      ...common,
+    ]);
+  });
+
+  test('GIVEN the metrics collector WHEN synthesized THEN its ClusterRole allows exactly get/list/watch on pods, bound to its ServiceAccount with a token', () => {
+    const s = backends();
+    new MetricsCollector(s.chart, 'metrics', { prometheus: s.prometheus });
+    const objects = synth(s.chart);
+    const role = find(objects, 'ClusterRole', 'telemetry-otel-metrics');
+    expect(role.rules).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }]);
+    const binding = find(objects, 'ClusterRoleBinding', 'telemetry-otel-metrics');
+    expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'telemetry-otel-metrics' });
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'otel-metrics', namespace: 'telemetry' }]);
+    expect(podSpec(objects, 'Deployment', 'otel-metrics').automountServiceAccountToken).toBe(true);
+    expect(find(objects, 'ServiceAccount', 'otel-metrics').automountServiceAccountToken).toBe(true);
+    expect(find(objects, 'Deployment', 'otel-metrics').spec.replicas).toBe(1);
+  });
+
+  test('GIVEN DaemonSet mode WHEN synthesized THEN each pod discovers only pods on its node (K8S_NODE_NAME from the downward API)', () => {
+    const s = backends();
+    new MetricsCollector(s.chart, 'metrics', { prometheus: s.prometheus, mode: 'DaemonSet' });
+    const objects = synth(s.chart);
+    const cfg = collectorConfig(objects, 'otel-metrics');
+    for (const j of cfg.receivers.prometheus.config.scrape_configs) {
+      expect(j.kubernetes_sd_configs).toEqual([{ role: 'pod', selectors: [{ role: 'pod', field: 'spec.nodeName=${env:K8S_NODE_NAME}' }] }]);
+    }
+    expect(podSpec(objects, 'DaemonSet', 'otel-metrics').containers[0].env).toContainEqual({
+      name: 'K8S_NODE_NAME',
+      valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } },
+    });
+    expectValid(objects);
+  });
+
+  test('GIVEN pull mode WHEN synthesized THEN a Prometheus exporter port is on the Service and Prometheus scrapes that Service', () => {
+    const s = backends();
+    const m = new MetricsCollector(s.chart, 'metrics', { prometheus: s.prometheus, export: 'pull' });
+    const objects = synth(s.chart);
+    const cfg = collectorConfig(objects, 'otel-metrics');
+    expect(cfg.exporters).toEqual({ prometheus: { endpoint: '0.0.0.0:8889', resource_to_telemetry_conversion: { enabled: false } } });
+    expect(cfg.service.pipelines.metrics.exporters).toEqual(['prometheus']);
+    const promCfg = parseYaml(find(objects, 'ConfigMap', 'prometheus-config').data['prometheus.yml']);
+    const job = promCfg.scrape_configs.find((j: any) => j.job_name === 'otel-metrics');
+    expect(job).toEqual({
+      job_name: 'otel-metrics',
+      honor_labels: true,
+      scrape_protocols: ['PrometheusProto', 'OpenMetricsText1.0.0', 'OpenMetricsText0.0.1', 'PrometheusText0.0.4'],
+      scrape_native_histograms: true,
+      metrics_path: '/metrics',
+      static_configs: [{ targets: ['otel-metrics.telemetry.svc:8889'] }],
+    });
+    const port = servicePortBehind(objects, job.static_configs[0].targets[0], 'otel-metrics');
+    expect(port.name).toBe('prom-export');
+    expect(m.endpoints.prometheusExporter!.hostPort).toBe('otel-metrics.telemetry.svc:8889');
+    expectValid(objects);
+  });
+
+  test('GIVEN pull mode with a DaemonSet WHEN constructing THEN it is refused naming the field', () => {
+    const s = backends();
+    expect(() => new MetricsCollector(s.chart, 'metrics', { prometheus: s.prometheus, export: 'pull', mode: 'DaemonSet' })).toThrow(
+      /metricsCollector\.export: "pull" is invalid; allowed: "push" in DaemonSet mode/,
+    );
+  });
+
+  test('GIVEN extra scrape configs WHEN synthesized THEN they follow the built-in jobs; reusing a built-in job name is refused', () => {
+    const s = backends();
+    new MetricsCollector(s.chart, 'metrics', {
+      prometheus: s.prometheus,
+      extraScrapeConfigs: [{ job_name: 'node-exporter', static_configs: [{ targets: ['node-exporter.monitoring.svc:9100'] }] }],
+    });
+    const cfg = collectorConfig(synth(s.chart), 'otel-metrics');
+    expect(cfg.receivers.prometheus.config.scrape_configs.map((j: any) => j.job_name)).toEqual([
+      'kgateway-data-plane',
+      'kgateway-control-plane',
+      'kubernetes-pods',
+      'node-exporter',
+    ]);
+    expect(() => new MetricsCollector(s.chart, 'm2', { name: 'm2', prometheus: s.prometheus, extraScrapeConfigs: [{ job_name: 'kubernetes-pods' }] })).toThrow(
+      /metricsCollector\.extraScrapeConfigs: .* is invalid; allowed: scrape configs with unique, non-empty job names other than the built-in/,
+    );
+  });
+
+  test('snapshot', () => {
+    const s = backends();
+    new MetricsCollector(s.chart, 'metrics', { prometheus: s.prometheus });
+    expect(objectsOf(synth(s.chart), 'otel-metrics')).toMatchSnapshot();
+  });
+});
+
+// ---------------------------------------------------------------------------
+// node agent
+// ---------------------------------------------------------------------------
+
+function inClusterAgent(extra: Partial<ConstructorParameters<typeof NodeAgent>[2]> = {}) {
+  const s = backends();
+  const metrics = new MetricsCollector(s.chart, 'metrics', { prometheus: s.prometheus });
+  const logs = new LogsCollector(s.chart, 'logs', { loki: s.loki });
+  const traces = new TracesCollector(s.chart, 'traces', { tempo: s.tempo });
+  const agent = new NodeAgent(s.chart, 'agent', { clusterName: 'prod-eu-1', forwardTo: { collectors: { metrics, logs, traces } }, ...extra });
+  return { ...s, agent, objects: synth(s.chart) };
+}
+
+const GATEWAY_TARGET = {
+  host: 'otel.mgmt.example.com',
+  ca: { name: 'gateway-ca', key: 'ca.crt' },
+  auth: { bearerToken: { name: 'gateway-token', key: 'token' } },
+};
+
+describe('NodeAgent', () => {
+  test('GIVEN in-cluster collectors WHEN synthesized THEN a DaemonSet behind a Service with internalTrafficPolicy Local', () => {
+    const { objects, agent } = inClusterAgent();
+    const svc = find(objects, 'Service', 'otel-agent');
+    expect(svc.spec.internalTrafficPolicy).toBe('Local');
+    expect(svc.spec.ports.map((p: any) => [p.name, p.port])).toEqual([
+      ['otlp-grpc', 4317],
+      ['otlp-http', 4318],
+    ]);
+    expect(find(objects, 'DaemonSet', 'otel-agent').kind).toBe('DaemonSet');
+    expect(agent.endpoints.otlpGrpc.hostPort).toBe('otel-agent.telemetry.svc:4317');
+    expectValid(objects);
+  });
+
+  test('GIVEN the agent WHEN synthesized THEN k8s_attributes is node-limited, the cluster name is upserted and metrics are allowlisted, in order', () => {
+    const { objects } = inClusterAgent();
+    const cfg = collectorConfig(objects, 'otel-agent');
+    expect(cfg.processors.k8s_attributes.filter).toEqual({ node_from_env_var: 'K8S_NODE_NAME' });
+    expect(podSpec(objects, 'DaemonSet', 'otel-agent').containers[0].env).toContainEqual({
+      name: 'K8S_NODE_NAME',
+      valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } },
+    });
+    expect(cfg.processors.resource).toEqual({ attributes: [{ key: 'k8s.cluster.name', value: 'prod-eu-1', action: 'upsert' }] });
+    expect(cfg.processors['filter/allowlist']).toEqual({
+      error_mode: 'ignore',
+      metric_conditions: [`not (${MINIMUM_METRIC_SET.map((n) => `metric.name == "${n}"`).join(' or ')})`],
+    });
+    expect(cfg.service.pipelines.traces.processors).toEqual(['memory_limiter', 'k8s_attributes', 'resource', 'batch']);
+    expect(cfg.service.pipelines.logs.processors).toEqual(['memory_limiter', 'k8s_attributes', 'resource', 'batch']);
+    expect(cfg.service.pipelines.metrics.processors).toEqual(['memory_limiter', 'filter/allowlist', 'k8s_attributes', 'resource', 'batch']);
+    // Forwarding to the collectors: the metrics collector scrapes, so the agent does not.
+    expect(cfg.receivers).toEqual({ otlp: OTLP_RECEIVER });
+  });
+
+  test('GIVEN in-cluster collectors WHEN synthesized THEN each signal goes to the Service of the collector it was wired to', () => {
+    const { objects } = inClusterAgent();
+    const cfg = collectorConfig(objects, 'otel-agent');
+    const wiring = { traces: 'otel-traces', metrics: 'otel-metrics', logs: 'otel-logs' } as const;
+    for (const [signal, collector] of Object.entries(wiring)) {
+      const [exporterId] = cfg.service.pipelines[signal].exporters;
+      const exp = cfg.exporters[exporterId];
+      expect(exp.tls).toEqual({ insecure: true });
+      expect(exp.compression).toBe('gzip');
+      expect(exp.sending_queue).toEqual(QUEUE);
+      expect(exp.retry_on_failure).toEqual(RETRY);
+      expect(servicePortBehind(objects, exp.endpoint, collector).name).toBe('otlp-grpc');
+    }
+  });
+
+  test('GIVEN the agent WHEN synthesized THEN its ClusterRole allows exactly get/list/watch on pods and namespaces', () => {
+    const { objects } = inClusterAgent();
+    expect(find(objects, 'ClusterRole', 'telemetry-otel-agent').rules).toEqual([
+      { apiGroups: [''], resources: ['pods', 'namespaces'], verbs: ['get', 'list', 'watch'] },
+    ]);
+    expect(find(objects, 'ClusterRoleBinding', 'telemetry-otel-agent').subjects).toEqual([
+      { kind: 'ServiceAccount', name: 'otel-agent', namespace: 'telemetry' },
+    ]);
+    expect(podSpec(objects, 'DaemonSet', 'otel-agent').automountServiceAccountToken).toBe(true);
+  });
+
+  test('GIVEN an overridden allowlist WHEN synthesized THEN only those names are kept', () => {
+    const { objects } = inClusterAgent({ metricAllowlist: ['up', 'http.server.request.duration'] });
+    expect(collectorConfig(objects, 'otel-agent').processors['filter/allowlist'].metric_conditions).toEqual([
+      'not (metric.name == "up" or metric.name == "http.server.request.duration")',
+    ]);
+  });
+
+  test('GIVEN a gateway target WHEN synthesized THEN one TLS exporter with the CA and bearer token read from mounted Secrets, and node-local scraping', () => {
+    const chart = newChart('edge');
+    new NodeAgent(chart, 'agent', { clusterName: 'edge-1', forwardTo: { gateway: GATEWAY_TARGET } });
+    const objects = synth(chart);
+    const cfg = collectorConfig(objects, 'otel-agent');
+    expect(cfg.exporters).toEqual({
+      'otlp_grpc/gateway': {
+        endpoint: 'otel.mgmt.example.com:4317',
+        tls: { ca_file: '/etc/otelcol-secrets/gateway-ca/ca.crt' },
+        auth: { authenticator: 'bearertokenauth/gateway' },
+        compression: 'gzip',
+        sending_queue: QUEUE,
+        retry_on_failure: RETRY,
+      },
+    });
+    expect(cfg.extensions['bearertokenauth/gateway']).toEqual({ scheme: 'Bearer', filename: '/etc/otelcol-secrets/gateway-token/token' });
+    expect(cfg.service.extensions).toEqual(['health_check', 'bearertokenauth/gateway']);
+    for (const s of ['traces', 'metrics', 'logs']) expect(cfg.service.pipelines[s].exporters).toEqual(['otlp_grpc/gateway']);
+    const pod = podSpec(objects, 'DaemonSet', 'otel-agent');
+    expect(pod.volumes).toEqual(
+      expect.arrayContaining([
+        { name: 'gateway-ca', secret: { secretName: 'gateway-ca', items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o440 } },
+        { name: 'gateway-token', secret: { secretName: 'gateway-token', items: [{ key: 'token', path: 'token' }], defaultMode: 0o440 } },
+      ]),
+    );
+    expect(pod.containers[0].volumeMounts).toEqual(
+      expect.arrayContaining([
+        { name: 'gateway-ca', mountPath: '/etc/otelcol-secrets/gateway-ca', readOnly: true },
+        { name: 'gateway-token', mountPath: '/etc/otelcol-secrets/gateway-token', readOnly: true },
+      ]),
+    );
+    // With a gateway nobody else scrapes this cluster: the agent scrapes its own node.
+    expect(cfg.service.pipelines.metrics.receivers).toEqual(['otlp', 'prometheus']);
+    for (const j of cfg.receivers.prometheus.config.scrape_configs) {
+      expect(j.kubernetes_sd_configs).toEqual([{ role: 'pod', selectors: [{ role: 'pod', field: 'spec.nodeName=${env:K8S_NODE_NAME}' }] }]);
+    }
+    expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
+    expectValid(objects);
+  });
+
+  test('GIVEN basic auth towards the gateway WHEN synthesized THEN basicauth client reads username and password files', () => {
+    const chart = newChart('edge');
+    new NodeAgent(chart, 'agent', {
+      clusterName: 'edge-1',
+      forwardTo: {
+        gateway: { ...GATEWAY_TARGET, port: 443, serverName: 'otel.mgmt', auth: { basic: { username: { name: 'gw-basic', key: 'user' }, password: { name: 'gw-basic', key: 'pass' } } } },
+      },
+    });
+    const cfg = collectorConfig(synth(chart), 'otel-agent');
+    expect(cfg.extensions['basicauth/gateway']).toEqual({
+      client_auth: { username_file: '/etc/otelcol-secrets/gateway-username/username', password_file: '/etc/otelcol-secrets/gateway-password/password' },
+    });
+    expect(cfg.exporters['otlp_grpc/gateway'].endpoint).toBe('otel.mgmt.example.com:443');
+    expect(cfg.exporters['otlp_grpc/gateway'].tls.server_name_override).toBe('otel.mgmt');
+  });
+
+  test('GIVEN invalid agent props WHEN constructing THEN every bad field is named', () => {
+    const chart = newChart();
+    expect(
+      () =>
+        new NodeAgent(chart, 'agent', {
+          clusterName: 'Prod EU',
+          metricAllowlist: ['up', 'bad"name'],
+          forwardTo: { gateway: { host: 'gw', ca: { name: 'ca', key: 'ca.crt' }, auth: {} as any } },
+        }),
+    ).toThrow(/nodeAgent\.clusterName: "Prod EU" is invalid[\s\S]*nodeAgent\.metricAllowlist: \["up","bad\\"name"\] is invalid[\s\S]*nodeAgent\.forwardTo\.gateway\.auth: \{\} is invalid; allowed: exactly one of/);
+    expect(() => new NodeAgent(chart, 'agent2', { clusterName: 'a', forwardTo: {} as any })).toThrow(/nodeAgent\.forwardTo: \{\} is invalid; allowed: exactly one of/);
+  });
+
+  test('snapshot', () => {
+    const { objects } = inClusterAgent();
+    expect(objectsOf(objects, 'otel-agent')).toMatchSnapshot();
+  });
+});
+
+// ---------------------------------------------------------------------------
+// telemetry gateway
+// ---------------------------------------------------------------------------
+
+function gateway(extra: Partial<ConstructorParameters<typeof TelemetryGateway>[2]> = {}) {
+  const s = backends(newChart('observability'), 'mgmt');
+  const gw = new TelemetryGateway(s.chart, 'gateway', {
+    loki: s.loki,
+    tempo: s.tempo,
+    prometheus: s.prometheus,
+    tls: { secretName: 'otel-gateway-tls' },
+    auth: { bearerTokens: { name: 'otel-gateway-tokens', key: 'tokens' } },
+    ...extra,
+  });
+  return { ...s, gw, objects: synth(s.chart) };
+}
+
+describe('TelemetryGateway', () => {
+  test('GIVEN the gateway WHEN synthesized THEN OTLP over TLS with bearer-token auth, certificate and tokens read from mounted Secrets', () => {
+    const { objects } = gateway();
+    const cfg = collectorConfig(objects, 'otel-gateway');
+    const tls = { cert_file: '/etc/otelcol-secrets/tls/tls.crt', key_file: '/etc/otelcol-secrets/tls/tls.key', reload_interval: '1h' };
+    expect(cfg.receivers.otlp).toEqual({
+      protocols: {
+        grpc: { endpoint: '0.0.0.0:4317', tls, auth: { authenticator: 'bearertokenauth/server' } },
+        http: { endpoint: '0.0.0.0:4318', tls, auth: { authenticator: 'bearertokenauth/server' } },
+      },
+    });
+    expect(cfg.extensions['bearertokenauth/server']).toEqual({ scheme: 'Bearer', filename: '/etc/otelcol-secrets/auth/tokens' });
+    expect(cfg.service.extensions).toEqual(['health_check', 'bearertokenauth/server']);
+    const pod = podSpec(objects, 'Deployment', 'otel-gateway');
+    expect(pod.volumes.filter((v: any) => v.secret)).toEqual([
+      { name: 'tls', secret: { secretName: 'otel-gateway-tls', items: [{ key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }], defaultMode: 0o440 } },
+      { name: 'auth', secret: { secretName: 'otel-gateway-tokens', items: [{ key: 'tokens', path: 'tokens' }], defaultMode: 0o440 } },
+    ]);
+    // Secrets are only referenced: no Secret objects, no literal values in env or config.
+    expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
+    expect(pod.containers[0].env).toEqual([{ name: 'GOMEMLIMIT', value: '819MiB' }]);
+    expect(JSON.stringify(cfg)).not.toMatch(/"token":/);
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expectValid(objects);
+  });
+
+  test('GIVEN the gateway WHEN synthesized THEN it fans out to the Loki, Tempo and Prometheus Services it was wired to', () => {
+    const { objects } = gateway();
+    const cfg = collectorConfig(objects, 'otel-gateway');
+    expect(cfg.service.pipelines).toEqual({
+      traces: { receivers: ['otlp'], processors: ['memory_limiter', 'batch'], exporters: ['otlp_grpc/tempo'] },
+      metrics: { receivers: ['otlp'], processors: ['memory_limiter', 'batch'], exporters: ['prometheus_remote_write/prometheus'] },
+      logs: { receivers: ['otlp'], processors: ['memory_limiter', 'batch'], exporters: ['otlp_http/loki'] },
+    });
+    expect(servicePortBehind(objects, cfg.exporters['otlp_grpc/tempo'].endpoint, 'tempo').name).toBe('otlp-grpc');
+    expect(servicePortBehind(objects, cfg.exporters['otlp_http/loki'].endpoint, 'loki').name).toBe('http');
+    expect(cfg.exporters['otlp_http/loki'].headers).toEqual({ 'X-Scope-OrgID': 'mgmt' });
+    expect(servicePortBehind(objects, cfg.exporters['prometheus_remote_write/prometheus'].http.endpoint, 'prometheus').name).toBe('http');
+  });
+
+  test('GIVEN defaults WHEN synthesized THEN a 2-replica Deployment behind a LoadBalancer exposing only the OTLP ports', () => {
+    const { objects, gw } = gateway({ serviceAnnotations: { 'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb' } });
+    const svc = find(objects, 'Service', 'otel-gateway');
+    expect(svc.spec.type).toBe('LoadBalancer');
+    expect(svc.metadata.annotations).toEqual({ 'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb' });
+    expect(svc.spec.ports.map((p: any) => p.name)).toEqual(['otlp-grpc', 'otlp-http']);
+    expect(find(objects, 'Deployment', 'otel-gateway').spec.replicas).toBe(2);
+    expect(gw.endpoints.otlpGrpc.tls).toBe(true);
+    expect(gw.endpoints.otlpGrpc.hostPort).toBe('otel-gateway.observability.svc:4317');
+  });
+
+  test('GIVEN an external host WHEN asking for the remote endpoint THEN agents dial it over TLS on the gateway port', () => {
+    const { gw } = gateway();
+    const e = gw.remoteEndpoint('otel.mgmt.example.com');
+    expect(e.hostPort).toBe('otel.mgmt.example.com:4317');
+    expect(e.tls).toBe(true);
+    expect(() => gw.remoteEndpoint('not a host')).toThrow(/telemetryGateway\.remoteEndpoint\.externalHost: "not a host" is invalid/);
+    // A remote cluster's agent wired from the gateway construct dials exactly that address.
+    const edge = newChart('edge');
+    const target = gw.remoteTarget('otel.mgmt.example.com', { ca: { name: 'ca', key: 'ca.crt' }, auth: { bearerToken: { name: 't', key: 'token' } } });
+    new NodeAgent(edge, 'agent', { clusterName: 'edge-1', forwardTo: { gateway: target } });
+    expect(collectorConfig(synth(edge), 'otel-agent').exporters['otlp_grpc/gateway'].endpoint).toBe(e.hostPort);
+  });
+
+  test('GIVEN htpasswd auth and a client CA WHEN synthesized THEN basicauth server reads the htpasswd file and mTLS uses client_ca_file', () => {
+    const { objects } = gateway({ auth: { htpasswd: { name: 'gw-htpasswd', key: 'htpasswd' } }, tls: { secretName: 'gw-tls', clientCa: { name: 'agents-ca', key: 'ca.crt' } } });
+    const cfg = collectorConfig(objects, 'otel-gateway');
+    expect(cfg.extensions['basicauth/server']).toEqual({ htpasswd: { file: '/etc/otelcol-secrets/auth/htpasswd' } });
+    expect(cfg.receivers.otlp.protocols.grpc.auth).toEqual({ authenticator: 'basicauth/server' });
+    expect(cfg.receivers.otlp.protocols.grpc.tls.client_ca_file).toBe('/etc/otelcol-secrets/client-ca/ca.crt');
+    expect(podSpec(objects, 'Deployment', 'otel-gateway').volumes.map((v: any) => v.name)).toEqual(['config', 'tls', 'client-ca', 'auth']);
+    expectValid(objects);
+  });
+
+  test('GIVEN missing TLS or auth WHEN constructing THEN the error names the fields', () => {
+    const s = backends();
+    expect(
+      () =>
+        new TelemetryGateway(s.chart, 'gw', {
+          loki: s.loki,
+          tempo: s.tempo,
+          prometheus: s.prometheus,
+          tls: { secretName: '' },
+          auth: { bearerTokens: { name: 'a', key: 'b' }, htpasswd: { name: 'a', key: 'b' } } as any,
+          serviceType: 'ExternalName' as any,
+        }),
+    ).toThrow(
+      /telemetryGateway\.serviceType: "ExternalName" is invalid[\s\S]*telemetryGateway\.tls\.secretName: "" is invalid[\s\S]*telemetryGateway\.auth: .* is invalid; allowed: exactly one of/,
+    );
+  });
+
+  test('snapshot', () => {
+    const { objects } = gateway();
+    expect(objectsOf(objects, 'otel-gateway')).toMatchSnapshot();
+  });
+});
+
+describe('the whole collector layer', () => {
+  test('GIVEN every collector in one chart WHEN synthesized THEN all objects are schema-valid and meet the restricted policy', () => {
+    const s = backends();
+    const metrics = new MetricsCollector(s.chart, 'metrics', { prometheus: s.prometheus });
+    const logs = new LogsCollector(s.chart, 'logs', { loki: s.loki });
+    const traces = new TracesCollector(s.chart, 'traces', { tempo: s.tempo });
+    new NodeAgent(s.chart, 'agent', { clusterName: 'c1', forwardTo: { collectors: { metrics, logs, traces } } });
+    new TelemetryGateway(s.chart, 'gateway', {
+      loki: s.loki,
+      tempo: s.tempo,
+      prometheus: s.prometheus,
+      tls: { secretName: 'gw-tls' },
+      auth: { bearerTokens: { name: 'gw-tokens', key: 'tokens' } },
+    });
+    const objects = synth(s.chart);
+    expect(objects.filter((o) => o.metadata?.labels?.['app.kubernetes.io/name'] === 'opentelemetry-collector').length).toBeGreaterThan(20);
+    expectValid(objects);
+  });
+});
