@@ -1,0 +1,2 @@
+export * from './gateway-telemetry-policies';
+export * from './policies';
