@@ -9,3 +9,4 @@ export * from './storage';
 export * from './validation';
 export * from './workload';
 export * from './collector';
+export * from './observability';

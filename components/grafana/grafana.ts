@@ -14,6 +14,8 @@ import { Loki } from '../loki';
 import { Prometheus } from '../prometheus';
 import { Tempo } from '../tempo';
 import { DATASOURCE_UIDS, grafanaDatasources } from './datasources';
+import { targetRules } from '../../dashboards/alerts/common';
+import { Observable, ObservabilityContent } from '../../lib/observability';
 
 /** Grafana's HTTP port (`[server] http_port` default). */
 export const GRAFANA_HTTP_PORT = 3000;
@@ -130,7 +132,7 @@ export interface GrafanaDashboard {
  * plugin installer is disabled so the bundled data source plugins survive the
  * read-only root filesystem (grafana/grafana#132528).
  */
-export class Grafana extends Construct {
+export class Grafana extends Construct implements Observable {
   /** Object name, also the Service name. */
   public readonly name: string;
   public readonly identity: ComponentIdentity;
@@ -310,6 +312,12 @@ export class Grafana extends Construct {
   private dashboardChecksumInput(): string {
     return configChecksum(...this.dashboards.map((d) => `${d.folder}/${d.uid}\n${JSON.stringify(d.json)}`));
   }
+
+  /** Grafana's up/absent alerts (scraped as job `<name>`). */
+  public observability(): ObservabilityContent {
+    return { ruleSets: { grafana: [{ name: 'grafana', rules: targetRules('Grafana', 'Grafana', [this.name]) }] } };
+  }
+
 }
 
 /** The dashboard provider file: one file provider, folders from the directory structure, read-only. */

@@ -26,6 +26,9 @@ import {
   parseLokiDuration,
   renderLokiConfig,
 } from './config';
+import { backendsDashboard } from '../../dashboards/backends';
+import { lokiAlerts } from '../../dashboards/alerts/loki';
+import { Observable, ObservabilityContent } from '../../lib/observability';
 
 /** Default compute resources of the Loki single binary (small clusters). */
 export const LOKI_DEFAULT_RESOURCES: Resources = {
@@ -116,7 +119,7 @@ export interface LokiEndpoints {
  * retention that really deletes, and native OTLP log ingestion with
  * structured metadata.
  */
-export class Loki extends Construct {
+export class Loki extends Construct implements Observable {
   /** Object name, also the Service name. */
   public readonly name: string;
   public readonly identity: ComponentIdentity;
@@ -188,6 +191,12 @@ export class Loki extends Construct {
       grpc: this.workload.endpoint('grpc'),
     };
   }
+
+  /** Loki's alert rules (scraped as job `<name>`) and the backends dashboard. */
+  public observability(): ObservabilityContent {
+    return { dashboards: [backendsDashboard()], ruleSets: { loki: lokiAlerts({ job: this.name }) } };
+  }
+
 }
 
 /** The validation table of {@link LokiProps}. */

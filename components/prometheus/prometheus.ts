@@ -35,6 +35,9 @@ import {
   scrapeConfigRules,
   usesKubernetesDiscovery,
 } from './config';
+import { backendsDashboard } from '../../dashboards/backends';
+import { prometheusAlerts } from '../../dashboards/alerts/prometheus';
+import { Observable, ObservabilityContent } from '../../lib/observability';
 
 /** Default TSDB volume size. */
 export const PROMETHEUS_DEFAULT_VOLUME_SIZE = '20Gi';
@@ -110,7 +113,7 @@ export interface PrometheusEndpoints {
  * configs and rule files. RBAC for Kubernetes discovery is rendered only when
  * a scrape config uses `kubernetes_sd_configs`.
  */
-export class Prometheus extends Construct {
+export class Prometheus extends Construct implements Observable {
   public readonly name: string;
   public readonly identity: ComponentIdentity;
   public readonly workload: Workload;
@@ -324,6 +327,12 @@ export class Prometheus extends Construct {
     // Cluster-scoped: drop the namespace a namespaced Chart stamps on every object.
     for (const o of [role, binding]) o.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
   }
+
+  /** Prometheus' own alert rules (its self-scrape job) and the backends dashboard. */
+  public observability(): ObservabilityContent {
+    return { dashboards: [backendsDashboard()], ruleSets: { prometheus: prometheusAlerts({ job: PROMETHEUS_SELF_JOB }) } };
+  }
+
 }
 
 /** Rules for a list of scrape configs added on top of `existing`: each valid, job names unique and not reserved. */

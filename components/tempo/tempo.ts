@@ -28,6 +28,10 @@ import {
   TempoLogLevel,
   tempoConfigYaml,
 } from './config';
+import { backendsDashboard } from '../../dashboards/backends';
+import { servicesDashboard } from '../../dashboards/services';
+import { tempoAlerts } from '../../dashboards/alerts/tempo';
+import { Observable, ObservabilityContent } from '../../lib/observability';
 
 /** Default local volume (WAL, generator WAL; all blocks too without S3). */
 export const TEMPO_DEFAULT_VOLUME_SIZE = '10Gi';
@@ -94,7 +98,7 @@ export interface TempoEndpoints {
  * metrics with exemplars remote-written to a {@link Prometheus}; local blocks
  * for TraceQL metrics).
  */
-export class Tempo extends Construct {
+export class Tempo extends Construct implements Observable {
   public readonly name: string;
   public readonly identity: ComponentIdentity;
   public readonly workload: Workload;
@@ -209,4 +213,11 @@ export class Tempo extends Construct {
       otlpHttp: this.workload.endpoint('otlp-http'),
     };
   }
+
+  /** Tempo's alert rules (scraped as job `<name>`), the backends dashboard and, with span metrics, the services (RED) dashboard. */
+  public observability(): ObservabilityContent {
+    const dashboards = this.metricsGeneratorTarget ? [backendsDashboard(), servicesDashboard()] : [backendsDashboard()];
+    return { dashboards, ruleSets: { tempo: tempoAlerts({ job: this.name }) } };
+  }
+
 }
