@@ -1,5 +1,7 @@
 import { Chart } from 'cdk8s';
 import {
+  GATEWAY_ENDPOINT_ENV,
+  GatewayTarget,
   LogsCollector,
   MetricsCollector,
   MINIMUM_METRIC_SET,
@@ -66,6 +68,14 @@ function servicePortBehind(objects: any[], address: string, instance: string): a
 
 function podSpec(objects: any[], kind: string, name: string): any {
   return find(objects, kind, name).spec.template.spec;
+}
+
+/** The plain value of a container env var of a workload. */
+function envValue(objects: any[], kind: string, name: string, env: string): string | undefined {
+  const vars = podSpec(objects, kind, name).containers[0].env ?? [];
+  const found = vars.filter((e: any) => e.name === env);
+  expect(found.length).toBeLessThanOrEqual(1);
+  return found[0]?.value;
 }
 
 function expectValid(objects: any[]): void {
@@ -169,7 +179,10 @@ describe('LogsCollector', () => {
     expect(() => new LogsCollector(s.chart, 'bad', { loki: s.loki, name: 'Bad_Name', mode: 'StatefulSet' as any })).toThrow(
       /in test\/bad:\n {2}- logsCollector\.name: "Bad_Name" is invalid; allowed: a DNS-1035 label[^\n]*\n {2}- logsCollector\.mode: "StatefulSet" is invalid; allowed: one of "Deployment", "DaemonSet"/,
     );
-    expect(() => new LogsCollector(s.chart, 'bad2', { loki: undefined as any })).toThrow(/logsCollector\.loki: undefined \(missing\) is invalid; allowed: a Loki construct/);
+    expect(() => new LogsCollector(s.chart, 'bad2', { loki: undefined as any })).toThrow(
+      /logsCollector\.loki \/ logsCollector\.gateway: "neither given" is invalid; allowed: exactly one of logsCollector\.loki \(a Loki construct\) or logsCollector\.gateway \(a GatewayTarget/,
+    );
+    expect(() => new LogsCollector(s.chart, 'bad3', { loki: 'loki' as any })).toThrow(/logsCollector\.loki: "loki" is invalid; allowed: a Loki construct/);
     expect(s.chart.node.tryFindChild('bad')).toBeUndefined();
   });
 
@@ -471,8 +484,8 @@ describe('NodeAgent', () => {
     const cfg = collectorConfig(objects, 'otel-agent');
     expect(cfg.exporters).toEqual({
       'otlp_grpc/gateway': {
-        endpoint: 'otel.mgmt.example.com:4317',
-        tls: { ca_file: '/etc/otelcol-secrets/gateway-ca/ca.crt' },
+        endpoint: '${env:OTLP_GATEWAY_ENDPOINT}',
+        tls: { ca_file: '/etc/otelcol-secrets/gateway-ca/ca.crt', server_name_override: 'otel.mgmt.example.com' },
         auth: { authenticator: 'bearertokenauth/gateway' },
         compression: 'gzip',
         sending_queue: QUEUE,
@@ -483,6 +496,11 @@ describe('NodeAgent', () => {
     expect(cfg.service.extensions).toEqual(['health_check', 'bearertokenauth/gateway']);
     for (const s of ['traces', 'metrics', 'logs']) expect(cfg.service.pipelines[s].exporters).toEqual(['otlp_grpc/gateway']);
     const pod = podSpec(objects, 'DaemonSet', 'otel-agent');
+    expect(pod.containers[0].env).toEqual([
+      { name: 'GOMEMLIMIT', value: '204MiB' },
+      { name: 'K8S_NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+      { name: 'OTLP_GATEWAY_ENDPOINT', value: 'otel.mgmt.example.com:4317' },
+    ]);
     expect(pod.volumes).toEqual(
       expect.arrayContaining([
         { name: 'gateway-ca', secret: { secretName: 'gateway-ca', items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o440 } },
@@ -512,11 +530,13 @@ describe('NodeAgent', () => {
         gateway: { ...GATEWAY_TARGET, port: 443, serverName: 'otel.mgmt', auth: { basic: { username: { name: 'gw-basic', key: 'user' }, password: { name: 'gw-basic', key: 'pass' } } } },
       },
     });
-    const cfg = collectorConfig(synth(chart), 'otel-agent');
+    const objects = synth(chart);
+    const cfg = collectorConfig(objects, 'otel-agent');
     expect(cfg.extensions['basicauth/gateway']).toEqual({
       client_auth: { username_file: '/etc/otelcol-secrets/gateway-username/username', password_file: '/etc/otelcol-secrets/gateway-password/password' },
     });
-    expect(cfg.exporters['otlp_grpc/gateway'].endpoint).toBe('otel.mgmt.example.com:443');
+    expect(cfg.exporters['otlp_grpc/gateway'].endpoint).toBe('${env:OTLP_GATEWAY_ENDPOINT}');
+    expect(envValue(objects, 'DaemonSet', 'otel-agent', GATEWAY_ENDPOINT_ENV)).toBe('otel.mgmt.example.com:443');
     expect(cfg.exporters['otlp_grpc/gateway'].tls.server_name_override).toBe('otel.mgmt');
   });
 
@@ -583,17 +603,22 @@ describe('TelemetryGateway', () => {
   });
 
   test('GIVEN the gateway WHEN synthesized THEN it fans out to the Loki, Tempo and Prometheus Services it was wired to', () => {
-    const { objects } = gateway();
+    const { objects, ...s } = gateway();
     const cfg = collectorConfig(objects, 'otel-gateway');
     expect(cfg.service.pipelines).toEqual({
       traces: { receivers: ['otlp'], processors: ['memory_limiter', 'batch'], exporters: ['otlp_grpc/tempo'] },
-      metrics: { receivers: ['otlp'], processors: ['memory_limiter', 'batch'], exporters: ['prometheus_remote_write/prometheus'] },
+      metrics: { receivers: ['otlp'], processors: ['memory_limiter', 'batch'], exporters: ['otlp_http/prometheus'] },
       logs: { receivers: ['otlp'], processors: ['memory_limiter', 'batch'], exporters: ['otlp_http/loki'] },
     });
     expect(servicePortBehind(objects, cfg.exporters['otlp_grpc/tempo'].endpoint, 'tempo').name).toBe('otlp-grpc');
     expect(servicePortBehind(objects, cfg.exporters['otlp_http/loki'].endpoint, 'loki').name).toBe('http');
     expect(cfg.exporters['otlp_http/loki'].headers).toEqual({ 'X-Scope-OrgID': 'mgmt' });
-    expect(servicePortBehind(objects, cfg.exporters['prometheus_remote_write/prometheus'].http.endpoint, 'prometheus').name).toBe('http');
+    // Metrics go to Prometheus' OTLP receiver (the exporter appends /v1/metrics to the base path).
+    const prom = cfg.exporters['otlp_http/prometheus'];
+    expect(prom).toEqual({ endpoint: 'http://prometheus.observability.svc:9090/api/v1/otlp', tls: { insecure: true }, compression: 'gzip', sending_queue: QUEUE, retry_on_failure: RETRY });
+    expect(servicePortBehind(objects, prom.endpoint, 'prometheus').name).toBe('http');
+    expect(new URL(prom.endpoint).pathname).toBe(s.prometheus.endpoints.otlp.path);
+    expect(find(objects, 'StatefulSet', 'prometheus').spec.template.spec.containers[0].args).toContain('--web.enable-otlp-receiver');
   });
 
   test('GIVEN defaults WHEN synthesized THEN a 2-replica Deployment behind a LoadBalancer exposing only the OTLP ports', () => {
@@ -617,7 +642,9 @@ describe('TelemetryGateway', () => {
     const edge = newChart('edge');
     const target = gw.remoteTarget('otel.mgmt.example.com', { ca: { name: 'ca', key: 'ca.crt' }, auth: { bearerToken: { name: 't', key: 'token' } } });
     new NodeAgent(edge, 'agent', { clusterName: 'edge-1', forwardTo: { gateway: target } });
-    expect(collectorConfig(synth(edge), 'otel-agent').exporters['otlp_grpc/gateway'].endpoint).toBe(e.hostPort);
+    const edgeObjects = synth(edge);
+    expect(collectorConfig(edgeObjects, 'otel-agent').exporters['otlp_grpc/gateway'].endpoint).toBe('${env:OTLP_GATEWAY_ENDPOINT}');
+    expect(envValue(edgeObjects, 'DaemonSet', 'otel-agent', GATEWAY_ENDPOINT_ENV)).toBe(e.hostPort);
   });
 
   test('GIVEN htpasswd auth and a client CA WHEN synthesized THEN basicauth server reads the htpasswd file and mTLS uses client_ca_file', () => {
@@ -650,6 +677,283 @@ describe('TelemetryGateway', () => {
   test('snapshot', () => {
     const { objects } = gateway();
     expect(objectsOf(objects, 'otel-gateway')).toMatchSnapshot();
+  });
+});
+
+// ---------------------------------------------------------------------------
+// multi-cluster: cluster name on every signal, signal collectors exporting to a gateway
+// ---------------------------------------------------------------------------
+
+const EDGE_GATEWAY: GatewayTarget = {
+  host: 'otel.mgmt.example.com',
+  ca: { name: 'mgmt-gateway-ca', key: 'ca.crt' },
+  auth: { bearerToken: { name: 'mgmt-gateway-token', key: 'token' } },
+};
+
+/** The three signal collectors, each built with its backend or with `gateway`. */
+const SIGNAL_COLLECTORS = [
+  {
+    kind: 'logs',
+    name: 'otel-logs',
+    field: 'logsCollector',
+    backendField: 'loki',
+    signal: 'logs',
+    backendExporter: 'otlp_http/loki',
+    make: (scope: Chart, id: string, props: Record<string, unknown>) => new LogsCollector(scope, id, props as any),
+    backend: (s: Stack) => ({ loki: s.loki }),
+  },
+  {
+    kind: 'traces',
+    name: 'otel-traces',
+    field: 'tracesCollector',
+    backendField: 'tempo',
+    signal: 'traces',
+    backendExporter: 'otlp_grpc/tempo',
+    make: (scope: Chart, id: string, props: Record<string, unknown>) => new TracesCollector(scope, id, props as any),
+    backend: (s: Stack) => ({ tempo: s.tempo }),
+  },
+  {
+    kind: 'metrics',
+    name: 'otel-metrics',
+    field: 'metricsCollector',
+    backendField: 'prometheus',
+    signal: 'metrics',
+    backendExporter: 'prometheus_remote_write/prometheus',
+    make: (scope: Chart, id: string, props: Record<string, unknown>) => new MetricsCollector(scope, id, props as any),
+    backend: (s: Stack) => ({ prometheus: s.prometheus }),
+  },
+] as const;
+
+const CLUSTER_PROCESSOR = { attributes: [{ key: 'k8s.cluster.name', value: 'prod-eu-1', action: 'upsert' }] };
+
+describe.each(SIGNAL_COLLECTORS)('$kind collector in a multi-cluster layout', (c) => {
+  test('GIVEN clusterName WHEN synthesized THEN a resource processor upserts k8s.cluster.name between memory_limiter and batch', () => {
+    const s = backends();
+    c.make(s.chart, 'c', { ...c.backend(s), clusterName: 'prod-eu-1' });
+    const objects = synth(s.chart);
+    const cfg = collectorConfig(objects, c.name);
+    expect(cfg.processors.resource).toEqual(CLUSTER_PROCESSOR);
+    expect(cfg.service.pipelines[c.signal].processors).toEqual(['memory_limiter', 'resource', 'batch']);
+    expectValid(objects);
+  });
+
+  test('GIVEN no clusterName WHEN synthesized THEN nothing stamps k8s.cluster.name', () => {
+    const s = backends();
+    c.make(s.chart, 'c', c.backend(s));
+    const cfg = collectorConfig(synth(s.chart), c.name);
+    expect(Object.keys(cfg.processors)).toEqual(['memory_limiter', 'batch']);
+    expect(cfg.service.pipelines[c.signal].processors).toEqual(['memory_limiter', 'batch']);
+    expect(JSON.stringify(cfg)).not.toContain('k8s.cluster.name');
+    expect(JSON.stringify(cfg)).not.toContain('k8s_cluster_name');
+  });
+
+  test('GIVEN an invalid clusterName WHEN constructing THEN the error names the field', () => {
+    const s = backends();
+    expect(() => c.make(s.chart, 'c', { ...c.backend(s), clusterName: 'Prod EU' })).toThrow(
+      new RegExp(`${c.field}\\.clusterName: "Prod EU" is invalid; allowed: a cluster name \\(a DNS-1123 subdomain`),
+    );
+    expect(() => c.make(s.chart, 'c2', { ...c.backend(s), clusterName: '' })).toThrow(new RegExp(`${c.field}\\.clusterName: "" is invalid`));
+  });
+
+  test('GIVEN a gateway WHEN synthesized THEN it exports only to otlp_grpc/gateway over TLS, endpoint from OTLP_GATEWAY_ENDPOINT, CA and token from mounted Secrets', () => {
+    const chart = newChart('edge');
+    c.make(chart, 'c', { gateway: EDGE_GATEWAY, clusterName: 'prod-eu-1' });
+    const objects = synth(chart);
+    const cfg = collectorConfig(objects, c.name);
+    expect(cfg.exporters).toEqual({
+      'otlp_grpc/gateway': {
+        endpoint: '${env:OTLP_GATEWAY_ENDPOINT}',
+        tls: { ca_file: '/etc/otelcol-secrets/gateway-ca/ca.crt', server_name_override: 'otel.mgmt.example.com' },
+        auth: { authenticator: 'bearertokenauth/gateway' },
+        compression: 'gzip',
+        sending_queue: QUEUE,
+        retry_on_failure: RETRY,
+      },
+    });
+    expect(cfg.service.pipelines[c.signal]).toMatchObject({ processors: ['memory_limiter', 'resource', 'batch'], exporters: ['otlp_grpc/gateway'] });
+    expect(Object.keys(cfg.service.pipelines)).toEqual([c.signal]);
+    expect(cfg.processors.resource).toEqual(CLUSTER_PROCESSOR);
+    expect(cfg.extensions['bearertokenauth/gateway']).toEqual({ scheme: 'Bearer', filename: '/etc/otelcol-secrets/gateway-token/token' });
+    expect(cfg.service.extensions).toEqual(['health_check', 'bearertokenauth/gateway']);
+
+    const kind = 'Deployment';
+    expect(envValue(objects, kind, c.name, GATEWAY_ENDPOINT_ENV)).toBe('otel.mgmt.example.com:4317');
+    const pod = podSpec(objects, kind, c.name);
+    expect(pod.volumes.filter((v: any) => v.secret)).toEqual([
+      { name: 'gateway-ca', secret: { secretName: 'mgmt-gateway-ca', items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o440 } },
+      { name: 'gateway-token', secret: { secretName: 'mgmt-gateway-token', items: [{ key: 'token', path: 'token' }], defaultMode: 0o440 } },
+    ]);
+    expect(pod.containers[0].volumeMounts).toEqual(
+      expect.arrayContaining([
+        { name: 'gateway-ca', mountPath: '/etc/otelcol-secrets/gateway-ca', readOnly: true },
+        { name: 'gateway-token', mountPath: '/etc/otelcol-secrets/gateway-token', readOnly: true },
+      ]),
+    );
+    // The files the config reads are exactly where the Secrets are mounted.
+    const mounts = pod.containers[0].volumeMounts.map((m: any) => m.mountPath);
+    for (const file of [cfg.exporters['otlp_grpc/gateway'].tls.ca_file, cfg.extensions['bearertokenauth/gateway'].filename]) {
+      expect(mounts).toContain(file.slice(0, file.lastIndexOf('/')));
+    }
+    // Secrets are only referenced, and the gateway host never appears in the config itself.
+    expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
+    expect(find(objects, 'ConfigMap', `${c.name}-config`).data['config.yaml']).not.toContain('otel.mgmt.example.com:4317');
+    expectValid(objects);
+  });
+
+  test('GIVEN a gateway with basic auth, a port and a server name WHEN synthesized THEN basicauth/gateway reads mounted files and TLS checks the server name', () => {
+    const chart = newChart('edge');
+    const basic = { username: { name: 'gw-basic', key: 'user' }, password: { name: 'gw-basic', key: 'pass' } };
+    c.make(chart, 'c', { gateway: { ...EDGE_GATEWAY, port: 443, serverName: 'otel.mgmt', auth: { basic } } });
+    const objects = synth(chart);
+    const cfg = collectorConfig(objects, c.name);
+    expect(cfg.extensions['basicauth/gateway']).toEqual({
+      client_auth: { username_file: '/etc/otelcol-secrets/gateway-username/username', password_file: '/etc/otelcol-secrets/gateway-password/password' },
+    });
+    expect(cfg.exporters['otlp_grpc/gateway'].auth).toEqual({ authenticator: 'basicauth/gateway' });
+    expect(cfg.exporters['otlp_grpc/gateway'].tls).toEqual({ ca_file: '/etc/otelcol-secrets/gateway-ca/ca.crt', server_name_override: 'otel.mgmt' });
+    expect(envValue(objects, 'Deployment', c.name, GATEWAY_ENDPOINT_ENV)).toBe('otel.mgmt.example.com:443');
+    expect(podSpec(objects, 'Deployment', c.name).volumes.map((v: any) => v.name)).toEqual(['config', 'gateway-ca', 'gateway-username', 'gateway-password']);
+    expectValid(objects);
+  });
+
+  test('GIVEN a backend WHEN synthesized THEN there is no gateway exporter, no gateway env and no Secret volume', () => {
+    const s = backends();
+    c.make(s.chart, 'c', c.backend(s));
+    const objects = synth(s.chart);
+    const cfg = collectorConfig(objects, c.name);
+    expect(Object.keys(cfg.exporters)).toEqual([c.backendExporter]);
+    expect(envValue(objects, 'Deployment', c.name, GATEWAY_ENDPOINT_ENV)).toBeUndefined();
+    expect(podSpec(objects, 'Deployment', c.name).volumes.filter((v: any) => v.secret)).toEqual([]);
+  });
+
+  test('GIVEN both or neither of the backend and a gateway WHEN constructing THEN the error names both fields and what is allowed', () => {
+    const s = backends();
+    const both = new RegExp(
+      `${c.field}\\.${c.backendField} / ${c.field}\\.gateway: "both given" is invalid; allowed: exactly one of ${c.field}\\.${c.backendField} \\(a \\w+ construct\\) or ${c.field}\\.gateway \\(a GatewayTarget \\{ host, port\\?, ca, serverName\\?, auth \\}\\)`,
+    );
+    expect(() => c.make(s.chart, 'both', { ...c.backend(s), gateway: EDGE_GATEWAY })).toThrow(both);
+    expect(() => c.make(s.chart, 'neither', {})).toThrow(new RegExp(`${c.field}\\.${c.backendField} / ${c.field}\\.gateway: "neither given" is invalid`));
+    expect(s.chart.node.tryFindChild('both')).toBeUndefined();
+  });
+
+  test('GIVEN an invalid gateway target WHEN constructing THEN every bad nested field is named', () => {
+    const chart = newChart('edge');
+    expect(() =>
+      c.make(chart, 'c', { gateway: { host: 'Not A Host', port: 70000, ca: { name: '', key: 'ca.crt' }, auth: { bearerToken: { name: 't', key: 'bad key' } } } }),
+    ).toThrow(
+      new RegExp(
+        `${c.field}\\.gateway\\.host: "Not A Host" is invalid[\\s\\S]*${c.field}\\.gateway\\.port: 70000 is invalid[\\s\\S]*${c.field}\\.gateway\\.ca\\.name: "" is invalid[\\s\\S]*${c.field}\\.gateway\\.auth\\.bearerToken\\.key: "bad key" is invalid`,
+      ),
+    );
+    expect(() => c.make(chart, 'c2', { gateway: { ...EDGE_GATEWAY, auth: {} } })).toThrow(new RegExp(`${c.field}\\.gateway\\.auth: \\{\\} is invalid; allowed: exactly one of`));
+  });
+});
+
+describe('MetricsCollector in a multi-cluster layout', () => {
+  test('GIVEN a gateway WHEN synthesized THEN the scrape jobs, pod RBAC and OTLP receiver stay, and nothing registers with a Prometheus', () => {
+    const chart = newChart('edge');
+    const m = new MetricsCollector(chart, 'metrics', { gateway: EDGE_GATEWAY, clusterName: 'edge-1' });
+    const objects = synth(chart);
+    const cfg = collectorConfig(objects, 'otel-metrics');
+    expect(cfg.service.pipelines.metrics.receivers).toEqual(['otlp', 'prometheus']);
+    expect(cfg.receivers.prometheus.config.scrape_configs.map((j: any) => j.job_name)).toEqual(['kgateway-data-plane', 'kgateway-control-plane', 'kubernetes-pods']);
+    expect(find(objects, 'ClusterRole', 'edge-otel-metrics').rules).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }]);
+    expect(m.exportMode).toBe('push');
+    expect(m.scrapeJob).toBeUndefined();
+    expect(m.endpoints.prometheusExporter).toBeUndefined();
+    expectValid(objects);
+  });
+
+  test('GIVEN a gateway in DaemonSet mode WHEN synthesized THEN the pod has both the node name and the gateway endpoint env', () => {
+    const chart = newChart('edge');
+    new MetricsCollector(chart, 'metrics', { gateway: EDGE_GATEWAY, mode: 'DaemonSet' });
+    const objects = synth(chart);
+    expect(podSpec(objects, 'DaemonSet', 'otel-metrics').containers[0].env).toEqual([
+      { name: 'GOMEMLIMIT', value: '819MiB' },
+      { name: 'K8S_NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+      { name: 'OTLP_GATEWAY_ENDPOINT', value: 'otel.mgmt.example.com:4317' },
+    ]);
+    expectValid(objects);
+  });
+
+  test('GIVEN pull mode with a gateway WHEN constructing THEN it is refused naming the field; push is accepted', () => {
+    const chart = newChart('edge');
+    expect(() => new MetricsCollector(chart, 'metrics', { gateway: EDGE_GATEWAY, export: 'pull' })).toThrow(
+      /metricsCollector\.export: "pull" is invalid; allowed: "push" or unset with metricsCollector\.gateway/,
+    );
+    expect(() => new MetricsCollector(chart, 'm2', { name: 'm2', gateway: EDGE_GATEWAY, export: 'push' })).not.toThrow();
+  });
+
+  test('GIVEN clusterName in push mode WHEN synthesized THEN remote write labels every series k8s_cluster_name (not by copying all resource attributes)', () => {
+    const s = backends();
+    new MetricsCollector(s.chart, 'metrics', { prometheus: s.prometheus, clusterName: 'mgmt' });
+    const cfg = collectorConfig(synth(s.chart), 'otel-metrics');
+    const prw = cfg.exporters['prometheus_remote_write/prometheus'];
+    expect(prw.external_labels).toEqual({ k8s_cluster_name: 'mgmt' });
+    expect(prw.resource_to_telemetry_conversion).toEqual({ enabled: false });
+    expect(cfg.processors.resource).toEqual({ attributes: [{ key: 'k8s.cluster.name', value: 'mgmt', action: 'upsert' }] });
+  });
+
+  test('GIVEN clusterName in pull mode WHEN synthesized THEN the prometheus exporter adds k8s_cluster_name as a const label and Prometheus keeps it (honor_labels)', () => {
+    const s = backends();
+    new MetricsCollector(s.chart, 'metrics', { prometheus: s.prometheus, export: 'pull', clusterName: 'mgmt' });
+    const objects = synth(s.chart);
+    const cfg = collectorConfig(objects, 'otel-metrics');
+    expect(cfg.exporters.prometheus).toEqual({
+      endpoint: '0.0.0.0:8889',
+      const_labels: { k8s_cluster_name: 'mgmt' },
+      resource_to_telemetry_conversion: { enabled: false },
+    });
+    const promCfg = parseYaml(find(objects, 'ConfigMap', 'prometheus-config').data['prometheus.yml']);
+    expect(promCfg.scrape_configs.find((j: any) => j.job_name === 'otel-metrics').honor_labels).toBe(true);
+  });
+
+  test('GIVEN no clusterName in push mode WHEN synthesized THEN no external label is added', () => {
+    const s = backends();
+    new MetricsCollector(s.chart, 'metrics', { prometheus: s.prometheus });
+    expect(collectorConfig(synth(s.chart), 'otel-metrics').exporters['prometheus_remote_write/prometheus']).not.toHaveProperty('external_labels');
+  });
+
+  test('snapshot with a gateway and a cluster name', () => {
+    const chart = newChart('edge');
+    new MetricsCollector(chart, 'metrics', { gateway: EDGE_GATEWAY, clusterName: 'edge-1' });
+    expect(objectsOf(synth(chart), 'otel-metrics')).toMatchSnapshot();
+  });
+});
+
+describe('k8s.cluster.name end to end (workload cluster → gateway → Prometheus)', () => {
+  test('GIVEN workload collectors wired from the gateway construct WHEN synthesized THEN the name is stamped in the workload cluster, kept by the gateway and promoted to a label by Prometheus', () => {
+    const mgmt = gateway();
+    const gwCfg = collectorConfig(mgmt.objects, 'otel-gateway');
+    // The gateway does not touch resource attributes on the metrics path…
+    expect(gwCfg.service.pipelines.metrics.processors).toEqual(['memory_limiter', 'batch']);
+    expect(gwCfg.processors).not.toHaveProperty('resource');
+    // …and hands metrics to Prometheus' OTLP receiver…
+    expect(gwCfg.service.pipelines.metrics.exporters).toEqual(['otlp_http/prometheus']);
+    expect(new URL(gwCfg.exporters['otlp_http/prometheus'].endpoint).pathname).toBe('/api/v1/otlp');
+    // …which promotes k8s.cluster.name (→ k8s_cluster_name under the default translation strategy).
+    const promCfg = parseYaml(find(mgmt.objects, 'ConfigMap', 'prometheus-config').data['prometheus.yml']);
+    expect(promCfg.otlp.promote_resource_attributes).toContain('k8s.cluster.name');
+    expect(promCfg.otlp.translation_strategy).toBe('UnderscoreEscapingWithSuffixes');
+
+    const edge = newChart('edge');
+    const target = mgmt.gw.remoteTarget('otel.mgmt.example.com', { ca: { name: 'ca', key: 'ca.crt' }, auth: { bearerToken: { name: 't', key: 'token' } } });
+    new MetricsCollector(edge, 'metrics', { gateway: target, clusterName: 'edge-1' });
+    new LogsCollector(edge, 'logs', { gateway: target, clusterName: 'edge-1' });
+    new TracesCollector(edge, 'traces', { gateway: target, clusterName: 'edge-1' });
+    const edgeObjects = synth(edge);
+    for (const name of ['otel-metrics', 'otel-logs', 'otel-traces']) {
+      const cfg = collectorConfig(edgeObjects, name);
+      expect(cfg.processors.resource).toEqual({ attributes: [{ key: 'k8s.cluster.name', value: 'edge-1', action: 'upsert' }] });
+      expect(envValue(edgeObjects, 'Deployment', name, GATEWAY_ENDPOINT_ENV)).toBe(mgmt.gw.remoteEndpoint('otel.mgmt.example.com').hostPort);
+    }
+    expectValid(edgeObjects);
+  });
+});
+
+describe('gateway env constant', () => {
+  test('GIVEN the package THEN GATEWAY_ENDPOINT_ENV names the env var the exporters read', () => {
+    expect(GATEWAY_ENDPOINT_ENV).toBe('OTLP_GATEWAY_ENDPOINT');
   });
 });
 

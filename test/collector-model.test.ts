@@ -3,9 +3,12 @@ import {
   annotatedPodsJob,
   batch,
   bearerTokenAuth,
+  CLUSTER_NAME_LABEL,
+  clusterNameProcessor,
   CollectorConfig,
   CollectorConfigError,
   debugExporter,
+  envRef,
   escapeDollar,
   escapeForCollector,
   forwardConnector,
@@ -62,7 +65,7 @@ describe('CollectorConfig rendering', () => {
         metrics: {
           level: 'normal',
           readers: [
-            { pull: { exporter: { prometheus: { host: '0.0.0.0', port: 8888, without_scope_info: true, without_units: true, without_type_suffix: true } } } },
+            { pull: { exporter: { prometheus: { host: '0.0.0.0', port: 8888, without_scope_info: true, without_units: false, without_type_suffix: false } } } },
           ],
         },
       },
@@ -298,6 +301,38 @@ describe('exporters', () => {
       retry_on_failure: { enabled: true, initial_interval: '5s', max_interval: '30s', max_elapsed_time: '300s' },
     });
     expect(e.config).not.toHaveProperty('sending_queue');
+  });
+
+  test('GIVEN remote write with external labels THEN they are rendered; the prometheus exporter renders const_labels only when given', () => {
+    const target = new Endpoint({ service: 'p', namespace: 't', port: 9090, portName: 'http', protocol: 'http', path: '/api/v1/write' });
+    expect(prometheusRemoteWriteExporter({ target, externalLabels: { [CLUSTER_NAME_LABEL]: 'c1' } }).config.external_labels).toEqual({ k8s_cluster_name: 'c1' });
+    expect(prometheusExporter({ constLabels: { [CLUSTER_NAME_LABEL]: 'c1' } }).config).toEqual({
+      endpoint: '0.0.0.0:8889',
+      const_labels: { k8s_cluster_name: 'c1' },
+      resource_to_telemetry_conversion: { enabled: false },
+    });
+    expect(prometheusExporter().config).not.toHaveProperty('const_labels');
+    expect(prometheusExporter({ constLabels: {} }).config).not.toHaveProperty('const_labels');
+  });
+
+  test('GIVEN an env var name THEN envRef is the collector expansion ${env:NAME}, and it survives YAML rendering of an exporter endpoint', () => {
+    expect(envRef('OTLP_GATEWAY_ENDPOINT')).toBe('${env:OTLP_GATEWAY_ENDPOINT}');
+    expect(() => envRef('bad-name')).toThrow(/envRef: "bad-name" is invalid; allowed: an environment variable name/);
+    const cfg = new CollectorConfig();
+    const otlp = otlpReceiver();
+    const exp = otlpGrpcExporter({ name: 'gateway', target: { hostPort: envRef('GW'), tls: true }, tlsOptions: { caFile: '/ca.crt', serverNameOverride: 'gw.example.com' } });
+    cfg.addExtension(healthCheck()).addReceiver(otlp).addProcessor(memoryLimiter(), batch()).addExporter(exp);
+    cfg.addPipeline({ signal: 'logs', receivers: [otlp], processors: ['memory_limiter', 'batch'], exporters: [exp] });
+    const doc = parse(cfg.toYaml());
+    expect(doc.exporters['otlp_grpc/gateway'].endpoint).toBe('${env:GW}');
+    expect(doc.exporters['otlp_grpc/gateway'].tls).toEqual({ ca_file: '/ca.crt', server_name_override: 'gw.example.com' });
+  });
+
+  test('GIVEN a cluster name THEN the resource processor upserts k8s.cluster.name under the id resource', () => {
+    const p = clusterNameProcessor('prod-eu-1');
+    expect(p.type).toBe('resource');
+    expect(p.name).toBeUndefined();
+    expect(p.config).toEqual({ attributes: [{ key: 'k8s.cluster.name', value: 'prod-eu-1', action: 'upsert' }] });
   });
 
   test('GIVEN an allowlist with an invalid name WHEN built THEN it throws naming the value', () => {

@@ -1,15 +1,14 @@
 import { Construct } from 'constructs';
-import { CollectorConfig, METRIC_NAME, NODE_NAME_ENV, OTLP_GRPC_PORT } from '../../lib/collector';
+import { CollectorConfig, METRIC_NAME, NODE_NAME_ENV } from '../../lib/collector';
 import { resolveNamespace } from '../../lib/component';
-import { SecretKeyRef } from '../../lib/endpoint';
 import { ComponentIdentity } from '../../lib/naming';
 import { resolveResources, Resources } from '../../lib/resources';
-import { secretRefRules } from '../../lib/storage';
 import { is, Rule, validate } from '../../lib/validation';
 import { Workload } from '../../lib/workload';
-import { nodeNameEnv, OtelCollector, secretFilePath, SecretMount } from './collector';
-import { CollectorCommonProps, commonRules, pathOf } from './common';
+import { nodeNameEnv, OtelCollector } from './collector';
+import { clusterNameRule, CollectorCommonProps, commonRules, pathOf } from './common';
 import { AgentForward, nodeAgentConfig } from './config';
+import { GatewayClient, gatewayClient, GatewayTarget, gatewayTargetRules } from './gateway-client';
 import { LogsCollector, OtlpEndpoints } from './logs';
 import { MetricsCollector } from './metrics';
 import { MINIMUM_METRIC_SET } from './minimum-metrics';
@@ -26,25 +25,6 @@ export const NODE_AGENT_DEFAULT_RESOURCES: Resources = {
  * replicasets: k8s.deployment.name is derived from the ReplicaSet name).
  */
 export const NODE_AGENT_RULES = [{ apiGroups: [''], resources: ['pods', 'namespaces'], verbs: ['get', 'list', 'watch'] }];
-
-/** Client authentication towards a telemetry gateway, from Secrets. */
-export type GatewayClientAuth =
-  | { readonly bearerToken: SecretKeyRef }
-  | { readonly basic: { readonly username: SecretKeyRef; readonly password: SecretKeyRef } };
-
-/** Address and credentials of a telemetry gateway (usually in another cluster). */
-export interface GatewayTarget {
-  /** Host name the agent dials (e.g. the gateway's LoadBalancer DNS name). */
-  readonly host: string;
-  /** @default 4317 */
-  readonly port?: number;
-  /** CA bundle (PEM) that verifies the gateway's certificate. */
-  readonly ca: SecretKeyRef;
-  /** Name expected in the gateway's certificate, when it differs from `host`. @default host */
-  readonly serverName?: string;
-  /** Credentials the gateway checks. */
-  readonly auth: GatewayClientAuth;
-}
 
 /** Where the node agent forwards. */
 export type NodeAgentForward =
@@ -96,8 +76,8 @@ export class NodeAgent extends Construct {
     this.name = props.name ?? 'otel-agent';
     const namespace = resolveNamespace(this, props.namespace);
 
-    const secretMounts: SecretMount[] = [];
     let forward: AgentForward;
+    let gw: GatewayClient | undefined;
     const fw = props.forwardTo;
     if ('collectors' in fw) {
       forward = {
@@ -107,27 +87,8 @@ export class NodeAgent extends Construct {
         traces: fw.collectors.traces.endpoints.otlpGrpc,
       };
     } else {
-      const g = fw.gateway;
-      secretMounts.push({ volume: 'gateway-ca', secretName: g.ca.name, items: [{ key: g.ca.key, path: 'ca.crt' }] });
-      let auth: Extract<AgentForward, { kind: 'gateway' }>['auth'];
-      if ('bearerToken' in g.auth) {
-        secretMounts.push({ volume: 'gateway-token', secretName: g.auth.bearerToken.name, items: [{ key: g.auth.bearerToken.key, path: 'token' }] });
-        auth = { bearerTokenFile: secretFilePath('gateway-token', 'token') };
-      } else {
-        const b = g.auth.basic;
-        secretMounts.push(
-          { volume: 'gateway-username', secretName: b.username.name, items: [{ key: b.username.key, path: 'username' }] },
-          { volume: 'gateway-password', secretName: b.password.name, items: [{ key: b.password.key, path: 'password' }] },
-        );
-        auth = { usernameFile: secretFilePath('gateway-username', 'username'), passwordFile: secretFilePath('gateway-password', 'password') };
-      }
-      forward = {
-        kind: 'gateway',
-        // Built from the typed address the caller gave (the gateway lives in another cluster).
-        target: { hostPort: `${g.host}:${g.port ?? OTLP_GRPC_PORT}`, tls: true },
-        tls: { caFile: secretFilePath('gateway-ca', 'ca.crt'), serverNameOverride: g.serverName },
-        auth,
-      };
+      gw = gatewayClient(fw.gateway);
+      forward = { kind: 'gateway', ...gw.export };
     }
 
     const config = nodeAgentConfig({
@@ -145,8 +106,8 @@ export class NodeAgent extends Construct {
       mode: 'DaemonSet',
       config,
       resources,
-      env: [nodeNameEnv(NODE_NAME_ENV)],
-      secretMounts,
+      env: [nodeNameEnv(NODE_NAME_ENV), ...(gw?.env ?? [])],
+      secretMounts: gw?.secretMounts,
       clusterRules: NODE_AGENT_RULES,
       service: { internalTrafficPolicy: 'Local' },
     });
@@ -160,13 +121,7 @@ export class NodeAgent extends Construct {
 function nodeAgentRules(props: NodeAgentProps, resources: Resources): Rule[] {
   const rules: Rule[] = [
     ...commonRules('nodeAgent', props, resources),
-    {
-      field: 'nodeAgent.clusterName',
-      value: props.clusterName,
-      required: true,
-      ok: is.dnsSubdomain,
-      allowed: `a cluster name (${is.dnsSubdomainAllowed})`,
-    },
+    clusterNameRule('nodeAgent.clusterName', props.clusterName, true),
     {
       field: 'nodeAgent.forwardTo',
       value: props.forwardTo,
@@ -195,29 +150,6 @@ function nodeAgentRules(props: NodeAgentProps, resources: Resources): Rule[] {
       });
     }
   }
-  if (fw?.gateway) {
-    const g = fw.gateway;
-    rules.push(
-      { field: 'nodeAgent.forwardTo.gateway.host', value: g.host, required: true, ok: is.dnsSubdomain, allowed: `a DNS name (${is.dnsSubdomainAllowed})` },
-      { field: 'nodeAgent.forwardTo.gateway.port', value: g.port, ok: is.port, allowed: is.portAllowed },
-      { field: 'nodeAgent.forwardTo.gateway.serverName', value: g.serverName, ok: is.dnsSubdomain, allowed: is.dnsSubdomainAllowed },
-      ...secretRefRules('nodeAgent.forwardTo.gateway.ca', g.ca),
-      {
-        field: 'nodeAgent.forwardTo.gateway.auth',
-        value: g.auth,
-        required: true,
-        ok: (v) => v && (('bearerToken' in v) !== ('basic' in v)),
-        allowed: 'exactly one of { bearerToken: SecretKeyRef } or { basic: { username: SecretKeyRef, password: SecretKeyRef } }',
-      },
-    );
-    const a = g.auth as Partial<{ bearerToken: SecretKeyRef; basic: { username: SecretKeyRef; password: SecretKeyRef } }> | undefined;
-    if (a?.bearerToken) rules.push(...secretRefRules('nodeAgent.forwardTo.gateway.auth.bearerToken', a.bearerToken));
-    if (a?.basic) {
-      rules.push(
-        ...secretRefRules('nodeAgent.forwardTo.gateway.auth.basic.username', a.basic.username),
-        ...secretRefRules('nodeAgent.forwardTo.gateway.auth.basic.password', a.basic.password),
-      );
-    }
-  }
+  if (fw?.gateway) rules.push(...gatewayTargetRules('nodeAgent.forwardTo.gateway', fw.gateway));
   return rules;
 }

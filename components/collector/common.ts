@@ -3,6 +3,7 @@ import { ComponentProps } from '../../lib/component';
 import { ResourcesOverride, resourceRules, Resources } from '../../lib/resources';
 import { is, Rule } from '../../lib/validation';
 import { COLLECTOR_MODES, CollectorMode } from './collector';
+import { GATEWAY_TARGET_ALLOWED, GatewayTarget, gatewayTargetRules } from './gateway-client';
 
 /** Props every collector construct accepts. */
 export interface CollectorCommonProps extends ComponentProps {
@@ -13,6 +14,24 @@ export interface CollectorCommonProps extends ComponentProps {
   readonly resources?: ResourcesOverride;
   /** Add the `debug` exporter to every pipeline (logs a summary of what passes). @default false */
   readonly debug?: boolean;
+}
+
+/** Props of the signal collectors that can stamp their cluster's name and export to a gateway. */
+export interface SignalCollectorProps {
+  /**
+   * Stamped on every signal as the resource attribute `k8s.cluster.name`
+   * (a `resource` processor, upsert, after memory_limiter).
+   * @default not stamped
+   */
+  readonly clusterName?: string;
+  /**
+   * Export to a telemetry gateway (OTLP gRPC over TLS with client auth, CA
+   * and credentials from Secrets) instead of the backend. Exactly one of the
+   * backend and `gateway` is required. The exporter dials
+   * `${env:OTLP_GATEWAY_ENDPOINT}`; the env var holds `host:port`.
+   * @default the backend
+   */
+  readonly gateway?: GatewayTarget;
 }
 
 /** Props of the collectors that can run as a Deployment or a DaemonSet. */
@@ -53,4 +72,29 @@ export function modeRules(prefix: string, mode: unknown, replicas: unknown): Rul
 /** Rule: a required construct reference with the given endpoints. */
 export function requiredRule(field: string, value: unknown, allowed: string): Rule {
   return { field, value, required: true, ok: (v) => v !== null && typeof v === 'object', allowed };
+}
+
+/** Rule: a cluster name (DNS-1123 subdomain), optional unless `required`. */
+export function clusterNameRule(field: string, value: unknown, required = false): Rule {
+  return { field, value, required, ok: is.dnsSubdomain, allowed: `a cluster name (${is.dnsSubdomainAllowed})` };
+}
+
+/**
+ * Rules for a signal collector's destination: exactly one of its backend
+ * (`loki`/`tempo`/`prometheus`) and `gateway`, then the chosen one's own rules.
+ */
+export function destinationRules(prefix: string, backendField: string, backend: unknown, backendAllowed: string, gateway: GatewayTarget | undefined): Rule[] {
+  const hasBackend = backend !== undefined && backend !== null;
+  const hasGateway = gateway !== undefined && gateway !== null;
+  const rules: Rule[] = [
+    {
+      field: `${prefix}.${backendField} / ${prefix}.gateway`,
+      value: hasBackend === hasGateway ? (hasBackend ? 'both given' : 'neither given') : undefined,
+      ok: () => false,
+      allowed: `exactly one of ${prefix}.${backendField} (${backendAllowed}) or ${prefix}.gateway (${GATEWAY_TARGET_ALLOWED})`,
+    },
+  ];
+  if (hasBackend) rules.push(requiredRule(`${prefix}.${backendField}`, backend, backendAllowed));
+  if (hasGateway) rules.push(...gatewayTargetRules(`${prefix}.gateway`, gateway));
+  return rules;
 }

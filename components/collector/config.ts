@@ -14,6 +14,8 @@ import {
   batch,
   bearerTokenAuth,
   ClientTlsOptions,
+  CLUSTER_NAME_LABEL,
+  clusterNameProcessor,
   CollectorConfig,
   ComponentRef,
   debugExporter,
@@ -35,7 +37,6 @@ import {
   prometheusReceiver,
   prometheusRemoteWriteExporter,
   Receiver,
-  resourceProcessor,
   ScrapeJob,
   ServerTlsOptions,
   Signal,
@@ -81,38 +82,117 @@ function pipeline(
 }
 
 // ---------------------------------------------------------------------------
+// Cluster name and gateway export (shared by the agent and the signal collectors)
+// ---------------------------------------------------------------------------
+
+/** Options of the collectors that can stamp their cluster's name. */
+export interface ClusterNameOptions {
+  /**
+   * When set, a `resource` processor upserts `k8s.cluster.name` right after
+   * memory_limiter (the node agent's processor). @default not stamped
+   */
+  readonly clusterName?: string;
+}
+
+/** The cluster-name processor for a pipeline's middle (empty when no name is given); registered on the config. */
+function clusterStamp(b: ReturnType<typeof base>, clusterName: string | undefined): Processor[] {
+  if (clusterName === undefined) return [];
+  const p = clusterNameProcessor(clusterName);
+  if (!b.cfg.has('resource', 'processor')) b.cfg.addProcessor(p);
+  return [p];
+}
+
+/** Client authentication towards a telemetry gateway, with files mounted from Secrets. */
+export type GatewayAuthFiles = { readonly bearerTokenFile: string } | { readonly usernameFile: string; readonly passwordFile: string };
+
+/** How a collector dials a telemetry gateway: OTLP gRPC over TLS, authenticated. */
+export interface GatewayExport {
+  /**
+   * The exporter `endpoint`: a `host:port`, or a reference to an env var
+   * holding it (the constructs render `${env:OTLP_GATEWAY_ENDPOINT}`).
+   */
+  readonly endpoint: string;
+  /** CA file and expected server name. */
+  readonly tls: ClientTlsOptions;
+  /** Client authentication with files mounted from Secrets. @default none */
+  readonly auth?: GatewayAuthFiles;
+}
+
+/** The id (name part) of the gateway exporter and its client authenticator. */
+export const GATEWAY_CLIENT_AUTH = 'gateway';
+
+/**
+ * Adds `otlp_grpc/gateway` (TLS on, never `insecure`) and its client
+ * authenticator (`bearertokenauth/gateway` or `basicauth/gateway`, enabled in
+ * `service.extensions`) to the config and returns the exporter.
+ */
+function gatewayExporter(b: ReturnType<typeof base>, g: GatewayExport): Exporter {
+  let authenticator: string | undefined;
+  if (g.auth) {
+    const ext =
+      'bearerTokenFile' in g.auth
+        ? bearerTokenAuth({ name: GATEWAY_CLIENT_AUTH, filename: g.auth.bearerTokenFile })
+        : basicAuthClient({ name: GATEWAY_CLIENT_AUTH, usernameFile: g.auth.usernameFile, passwordFile: g.auth.passwordFile });
+    b.cfg.addExtension(ext);
+    authenticator = `${ext.type}/${GATEWAY_CLIENT_AUTH}`;
+  }
+  const exp = otlpGrpcExporter({ name: GATEWAY_CLIENT_AUTH, target: { hostPort: g.endpoint, tls: true }, tlsOptions: g.tls, authenticator });
+  b.cfg.addExporter(exp);
+  return exp;
+}
+
+// ---------------------------------------------------------------------------
 // Logs and traces
 // ---------------------------------------------------------------------------
 
-export interface LogsCollectorConfigOptions extends CommonConfigOptions {
-  /** Loki's OTLP/HTTP base endpoint (`/otlp`; the exporter appends `/v1/logs`). */
-  readonly lokiOtlp: HttpTarget;
-  /** Headers Loki requires (its tenant header in multi-tenant mode). @default none */
-  readonly lokiHeaders?: Readonly<Record<string, string>>;
-}
+/** Where the logs collector exports: Loki's OTLP endpoint, or a telemetry gateway. */
+export type LogsDestination =
+  | {
+      /** Loki's OTLP/HTTP base endpoint (`/otlp`; the exporter appends `/v1/logs`). */
+      readonly lokiOtlp: HttpTarget;
+      /** Headers Loki requires (its tenant header in multi-tenant mode). @default none */
+      readonly lokiHeaders?: Readonly<Record<string, string>>;
+    }
+  | { readonly gateway: GatewayExport };
 
-/** OTLP gRPC+HTTP in, `otlp_http/loki` out. */
+export type LogsCollectorConfigOptions = CommonConfigOptions & ClusterNameOptions & LogsDestination;
+
+/** OTLP gRPC+HTTP in, `otlp_http/loki` (or `otlp_grpc/gateway`) out. */
 export function logsCollectorConfig(o: LogsCollectorConfigOptions): CollectorConfig {
   const b = base(o);
   const otlp = otlpReceiver();
-  const loki = otlpHttpExporter({ name: 'loki', target: o.lokiOtlp, headers: o.lokiHeaders });
-  b.cfg.addReceiver(otlp).addExporter(loki);
-  pipeline(b, 'logs', [otlp], [], [loki]);
+  b.cfg.addReceiver(otlp);
+  let out: Exporter;
+  if ('gateway' in o) {
+    out = gatewayExporter(b, o.gateway);
+  } else {
+    out = otlpHttpExporter({ name: 'loki', target: o.lokiOtlp, headers: o.lokiHeaders });
+    b.cfg.addExporter(out);
+  }
+  pipeline(b, 'logs', [otlp], clusterStamp(b, o.clusterName), [out]);
   return b.cfg;
 }
 
-export interface TracesCollectorConfigOptions extends CommonConfigOptions {
+/** Where the traces collector exports: Tempo's OTLP gRPC endpoint, or a telemetry gateway. */
+export type TracesDestination =
   /** Tempo's OTLP gRPC endpoint (`host:port`; plaintext in-cluster). */
-  readonly tempoOtlpGrpc: GrpcTarget;
-}
+  { readonly tempoOtlpGrpc: GrpcTarget } | { readonly gateway: GatewayExport };
 
-/** OTLP gRPC+HTTP in, `otlp_grpc/tempo` out. */
+export type TracesCollectorConfigOptions = CommonConfigOptions & ClusterNameOptions & TracesDestination;
+
+/** OTLP gRPC+HTTP in, `otlp_grpc/tempo` (or `otlp_grpc/gateway`) out. */
 export function tracesCollectorConfig(o: TracesCollectorConfigOptions): CollectorConfig {
   const b = base(o);
   const otlp = otlpReceiver();
-  const tempo = otlpGrpcExporter({ name: 'tempo', target: o.tempoOtlpGrpc });
-  b.cfg.addReceiver(otlp).addExporter(tempo);
-  pipeline(b, 'traces', [otlp], [], [tempo]);
+  b.cfg.addReceiver(otlp);
+  let out: Exporter;
+  if ('gateway' in o) {
+    out = gatewayExporter(b, o.gateway);
+  } else {
+    out = otlpGrpcExporter({ name: 'tempo', target: o.tempoOtlpGrpc });
+    b.cfg.addExporter(out);
+  }
+  pipeline(b, 'traces', [otlp], clusterStamp(b, o.clusterName), [out]);
   return b.cfg;
 }
 
@@ -120,12 +200,16 @@ export function tracesCollectorConfig(o: TracesCollectorConfigOptions): Collecto
 // Metrics
 // ---------------------------------------------------------------------------
 
-/** Push to a remote-write endpoint, or expose a Prometheus exporter port to be scraped. */
+/**
+ * Push to a remote-write endpoint, expose a Prometheus exporter port to be
+ * scraped, or push OTLP to a telemetry gateway.
+ */
 export type MetricsExport =
   | { readonly mode: 'push'; readonly remoteWrite: HttpTarget; readonly headers?: Readonly<Record<string, string>> }
-  | { readonly mode: 'pull'; readonly port?: number };
+  | { readonly mode: 'pull'; readonly port?: number }
+  | { readonly mode: 'gateway'; readonly gateway: GatewayExport };
 
-export interface MetricsCollectorConfigOptions extends CommonConfigOptions {
+export interface MetricsCollectorConfigOptions extends CommonConfigOptions, ClusterNameOptions {
   readonly export: MetricsExport;
   /** Discover only pods on the collector's node (DaemonSet mode). */
   readonly nodeLocal: boolean;
@@ -137,8 +221,19 @@ export interface MetricsCollectorConfigOptions extends CommonConfigOptions {
 
 /**
  * OTLP gRPC+HTTP and the prometheus receiver (kgateway data plane, kgateway
- * control plane, annotated pods; native histograms) in, remote write or a
- * Prometheus exporter out.
+ * control plane, annotated pods; native histograms) in; remote write, a
+ * Prometheus exporter or the gateway out.
+ *
+ * How `clusterName` becomes a Prometheus label: the `resource` processor
+ * stamps `k8s.cluster.name` on every resource in all three modes. Remote
+ * write and the prometheus exporter would only put resource attributes on
+ * `target_info` (their `resource_to_telemetry_conversion` would copy ALL
+ * resource attributes, pod uids and process attributes included, into every
+ * series), so with a cluster name they get the one static label
+ * {@link CLUSTER_NAME_LABEL} (`external_labels` / `const_labels`; the series'
+ * own labels win on a clash). Towards a gateway the resource attribute travels
+ * with the data; the gateway hands metrics to Prometheus' OTLP receiver, which
+ * promotes `k8s.cluster.name` to the same label (see {@link gatewayConfig}).
  */
 export function metricsCollectorConfig(o: MetricsCollectorConfigOptions): CollectorConfig {
   const b = base(o);
@@ -149,12 +244,19 @@ export function metricsCollectorConfig(o: MetricsCollectorConfigOptions): Collec
       scrape_configs: [...podDiscoveryJobs({ nodeLocal: o.nodeLocal }), ...(o.extraScrapeConfigs ?? [])],
     },
   });
-  const out =
-    o.export.mode === 'push'
-      ? prometheusRemoteWriteExporter({ name: 'prometheus', target: o.export.remoteWrite, headers: o.export.headers })
-      : prometheusExporter({ port: o.export.port });
-  b.cfg.addReceiver(otlp, prom).addExporter(out);
-  pipeline(b, 'metrics', [otlp, prom], [], [out]);
+  b.cfg.addReceiver(otlp, prom);
+  const clusterLabel = o.clusterName !== undefined ? { [CLUSTER_NAME_LABEL]: o.clusterName } : undefined;
+  let out: Exporter;
+  if (o.export.mode === 'gateway') {
+    out = gatewayExporter(b, o.export.gateway);
+  } else {
+    out =
+      o.export.mode === 'push'
+        ? prometheusRemoteWriteExporter({ name: 'prometheus', target: o.export.remoteWrite, headers: o.export.headers, externalLabels: clusterLabel })
+        : prometheusExporter({ port: o.export.port, constLabels: clusterLabel });
+    b.cfg.addExporter(out);
+  }
+  pipeline(b, 'metrics', [otlp, prom], clusterStamp(b, o.clusterName), [out]);
   return b.cfg;
 }
 
@@ -170,13 +272,7 @@ export type AgentForward =
       readonly logs: GrpcTarget;
       readonly traces: GrpcTarget;
     }
-  | {
-      readonly kind: 'gateway';
-      readonly target: GrpcTarget;
-      readonly tls: ClientTlsOptions;
-      /** Client authentication with files mounted from Secrets. */
-      readonly auth?: { readonly bearerTokenFile: string } | { readonly usernameFile: string; readonly passwordFile: string };
-    };
+  | ({ readonly kind: 'gateway' } & GatewayExport);
 
 export interface NodeAgentConfigOptions extends CommonConfigOptions {
   /** Value of `k8s.cluster.name` stamped on every signal. */
@@ -189,9 +285,6 @@ export interface NodeAgentConfigOptions extends CommonConfigOptions {
   readonly scrapeInterval: string;
   readonly forward: AgentForward;
 }
-
-/** The id of the agent's gateway client authenticator. */
-export const AGENT_GATEWAY_AUTH = 'gateway';
 
 /**
  * OTLP (and optionally node-local scraping) in; `k8s_attributes` limited to
@@ -211,9 +304,10 @@ export function nodeAgentConfig(o: NodeAgentConfigOptions): CollectorConfig {
     metricsReceivers.push(prom);
   }
   const k8s = k8sAttributes({ nodeFromEnvVar: NODE_NAME_ENV });
-  const cluster = resourceProcessor({ attributes: [{ key: 'k8s.cluster.name', value: o.clusterName, action: 'upsert' }] });
+  b.cfg.addProcessor(k8s);
+  const [cluster] = clusterStamp(b, o.clusterName);
   const allow = metricAllowlist({ metricNames: o.metricAllowlist });
-  b.cfg.addProcessor(k8s, cluster, allow);
+  b.cfg.addProcessor(allow);
 
   let exporters: Record<Signal, Exporter>;
   if (o.forward.kind === 'collectors') {
@@ -224,18 +318,7 @@ export function nodeAgentConfig(o: NodeAgentConfigOptions): CollectorConfig {
     };
     b.cfg.addExporter(exporters.traces, exporters.metrics, exporters.logs);
   } else {
-    const auth = o.forward.auth;
-    let authenticator: string | undefined;
-    if (auth) {
-      const ext =
-        'bearerTokenFile' in auth
-          ? bearerTokenAuth({ name: AGENT_GATEWAY_AUTH, filename: auth.bearerTokenFile })
-          : basicAuthClient({ name: AGENT_GATEWAY_AUTH, usernameFile: auth.usernameFile, passwordFile: auth.passwordFile });
-      b.cfg.addExtension(ext);
-      authenticator = `${ext.type}/${AGENT_GATEWAY_AUTH}`;
-    }
-    const gw = otlpGrpcExporter({ name: 'gateway', target: o.forward.target, tlsOptions: o.forward.tls, authenticator });
-    b.cfg.addExporter(gw);
+    const gw = gatewayExporter(b, o.forward);
     exporters = { traces: gw, metrics: gw, logs: gw };
   }
   pipeline(b, 'traces', [otlp], [k8s, cluster], [exporters.traces]);
@@ -261,10 +344,21 @@ export interface GatewayConfigOptions extends CommonConfigOptions {
   readonly lokiOtlp: HttpTarget;
   readonly lokiHeaders?: Readonly<Record<string, string>>;
   readonly tempoOtlpGrpc: GrpcTarget;
-  readonly prometheusRemoteWrite: HttpTarget;
+  /** Prometheus' OTLP/HTTP metrics base (`/api/v1/otlp`; the exporter appends `/v1/metrics`). */
+  readonly prometheusOtlp: HttpTarget;
 }
 
-/** OTLP over TLS with authentication in; Loki, Tempo and Prometheus out. */
+/**
+ * OTLP over TLS with authentication in; Loki, Tempo and Prometheus out.
+ *
+ * Metrics go to Prometheus' OTLP receiver (`otlp_http/prometheus`), not to
+ * remote write: metrics arrive from many clusters, each resource carrying its
+ * own `k8s.cluster.name`, and Prometheus' `otlp.promote_resource_attributes`
+ * turns exactly the listed resource attributes into labels (the package's
+ * default list, upstream's recommendation, includes `k8s.cluster.name`, which
+ * becomes `k8s_cluster_name`). Remote write could only do that with
+ * `resource_to_telemetry_conversion`, which copies every resource attribute.
+ */
 export function gatewayConfig(o: GatewayConfigOptions): CollectorConfig {
   const b = base(o);
   const ext =
@@ -276,7 +370,7 @@ export function gatewayConfig(o: GatewayConfigOptions): CollectorConfig {
   const otlp = otlpReceiver({ grpc: { tls: o.tls, authenticator }, http: { tls: o.tls, authenticator } });
   const loki = otlpHttpExporter({ name: 'loki', target: o.lokiOtlp, headers: o.lokiHeaders });
   const tempo = otlpGrpcExporter({ name: 'tempo', target: o.tempoOtlpGrpc });
-  const prom = prometheusRemoteWriteExporter({ name: 'prometheus', target: o.prometheusRemoteWrite });
+  const prom = otlpHttpExporter({ name: 'prometheus', target: o.prometheusOtlp });
   b.cfg.addReceiver(otlp).addExporter(tempo, prom, loki);
   pipeline(b, 'traces', [otlp], [], [tempo]);
   pipeline(b, 'metrics', [otlp], [], [prom]);

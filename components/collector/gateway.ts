@@ -10,7 +10,7 @@ import { Workload } from '../../lib/workload';
 import { Loki } from '../loki';
 import { Prometheus } from '../prometheus';
 import { Tempo } from '../tempo';
-import { GatewayClientAuth, GatewayTarget } from './agent';
+import { GatewayClientAuth, GatewayTarget } from './gateway-client';
 import { OtelCollector, secretFilePath, SecretMount } from './collector';
 import { CollectorCommonProps, commonRules, pathOf, requiredRule } from './common';
 import { gatewayConfig, GatewayServerAuthFiles } from './config';
@@ -52,10 +52,14 @@ export interface TelemetryGatewayProps extends CollectorCommonProps {
 
 /**
  * The telemetry gateway: a collector Deployment that receives OTLP (gRPC and
- * HTTP) from other clusters' node agents over TLS with authentication
- * (bearer tokens or htpasswd, both read from mounted Secrets) and fans out to
- * Loki, Tempo and Prometheus. Default Service name `otel-gateway`, type
- * LoadBalancer. Remote agents dial {@link remoteEndpoint}.
+ * HTTP) from other clusters' node agents and signal collectors over TLS with
+ * authentication (bearer tokens or htpasswd, both read from mounted Secrets)
+ * and fans out to Loki, Tempo and Prometheus. Metrics go to Prometheus' OTLP
+ * receiver (`prometheus.endpoints.otlp`), which promotes each resource's
+ * `k8s.cluster.name` to the `k8s_cluster_name` label as long as it is in the
+ * Prometheus' `otlp.promoteResourceAttributes` (it is in the default list).
+ * Default Service name `otel-gateway`, type LoadBalancer. Remote collectors
+ * dial {@link remoteEndpoint}.
  */
 export class TelemetryGateway extends Construct {
   public readonly name: string;
@@ -103,7 +107,7 @@ export class TelemetryGateway extends Construct {
       lokiOtlp: props.loki.endpoints.otlp,
       lokiHeaders: props.loki.tenantHeaders,
       tempoOtlpGrpc: props.tempo.endpoints.otlpGrpc,
-      prometheusRemoteWrite: props.prometheus.endpoints.remoteWrite,
+      prometheusOtlp: props.prometheus.endpoints.otlp,
       debug: props.debug ?? false,
     });
     this.collector = new OtelCollector(this, 'collector', {
@@ -133,7 +137,10 @@ export class TelemetryGateway extends Construct {
     return this.endpoints.otlpGrpc.withHost(externalHost, true);
   }
 
-  /** A {@link GatewayTarget} for a {@link NodeAgent} in another cluster, derived from {@link remoteEndpoint}. */
+  /**
+   * A {@link GatewayTarget} for a collector (node agent or signal collector)
+   * in another cluster, derived from {@link remoteEndpoint}.
+   */
   public remoteTarget(externalHost: string, credentials: { readonly ca: SecretKeyRef; readonly auth: GatewayClientAuth; readonly serverName?: string }): GatewayTarget {
     const e = this.remoteEndpoint(externalHost);
     return { host: e.host, port: e.port, ca: credentials.ca, auth: credentials.auth, serverName: credentials.serverName };

@@ -1,5 +1,5 @@
 export * from './collector';
-export type { CollectorCommonProps, ModeProps } from './common';
+export type { CollectorCommonProps, ModeProps, SignalCollectorProps } from './common';
 export * from './config';
 export * from './minimum-metrics';
 export * from './logs';
@@ -7,3 +7,4 @@ export * from './traces';
 export * from './metrics';
 export * from './agent';
 export * from './gateway';
+export * from './gateway-client';

@@ -8,8 +8,9 @@ import { validate } from '../../lib/validation';
 import { Workload } from '../../lib/workload';
 import { Loki } from '../loki';
 import { OtelCollector } from './collector';
-import { CollectorCommonProps, commonRules, ModeProps, modeRules, pathOf, requiredRule } from './common';
+import { clusterNameRule, CollectorCommonProps, commonRules, destinationRules, ModeProps, modeRules, pathOf, SignalCollectorProps } from './common';
 import { logsCollectorConfig } from './config';
+import { gatewayClient } from './gateway-client';
 
 /** OTLP endpoints of a collector that receives OTLP. */
 export interface OtlpEndpoints {
@@ -24,9 +25,12 @@ export const LOGS_COLLECTOR_DEFAULT_RESOURCES: Resources = {
   limits: { cpu: '1', memory: '512Mi' },
 };
 
-export interface LogsCollectorProps extends CollectorCommonProps, ModeProps {
-  /** The Loki to send logs to (its OTLP endpoint and tenant headers). */
-  readonly loki: Loki;
+export interface LogsCollectorProps extends CollectorCommonProps, ModeProps, SignalCollectorProps {
+  /**
+   * The Loki to send logs to (its OTLP endpoint and tenant headers). Exactly
+   * one of `loki` and `gateway` is required.
+   */
+  readonly loki?: Loki;
   /** Deployment replicas (not allowed in DaemonSet mode). @default 1 */
   readonly replicas?: number;
 }
@@ -34,7 +38,9 @@ export interface LogsCollectorProps extends CollectorCommonProps, ModeProps {
 /**
  * The logs collector: OTLP gRPC and HTTP in, Loki's native OTLP endpoint out
  * (`otlp_http/loki` to `loki.endpoints.otlp`, with Loki's tenant header when
- * Loki is multi-tenant). Default Service name `otel-logs`.
+ * Loki is multi-tenant), or a telemetry gateway (`otlp_grpc/gateway`, TLS and
+ * client auth). With `clusterName`, `k8s.cluster.name` is stamped on every
+ * record. Default Service name `otel-logs`.
  */
 export class LogsCollector extends Construct {
   public readonly name: string;
@@ -47,17 +53,18 @@ export class LogsCollector extends Construct {
   constructor(scope: Construct, id: string, props: LogsCollectorProps) {
     const resources = resolveResources(LOGS_COLLECTOR_DEFAULT_RESOURCES, props.resources);
     validate(pathOf(scope, id), [
-      requiredRule('logsCollector.loki', props.loki, 'a Loki construct'),
+      ...destinationRules('logsCollector', 'loki', props.loki, 'a Loki construct', props.gateway),
+      clusterNameRule('logsCollector.clusterName', props.clusterName),
       ...commonRules('logsCollector', props, resources),
       ...modeRules('logsCollector', props.mode, props.replicas),
     ]);
     super(scope, id);
     this.name = props.name ?? 'otel-logs';
-    const config = logsCollectorConfig({
-      lokiOtlp: props.loki.endpoints.otlp,
-      lokiHeaders: props.loki.tenantHeaders,
-      debug: props.debug ?? false,
-    });
+    const gw = props.gateway ? gatewayClient(props.gateway) : undefined;
+    const common = { clusterName: props.clusterName, debug: props.debug ?? false };
+    const config = gw
+      ? logsCollectorConfig({ ...common, gateway: gw.export })
+      : logsCollectorConfig({ ...common, lokiOtlp: props.loki!.endpoints.otlp, lokiHeaders: props.loki!.tenantHeaders });
     this.collector = new OtelCollector(this, 'collector', {
       name: this.name,
       namespace: resolveNamespace(this, props.namespace),
@@ -66,6 +73,8 @@ export class LogsCollector extends Construct {
       replicas: props.replicas,
       config,
       resources,
+      env: gw?.env,
+      secretMounts: gw?.secretMounts,
     });
     this.identity = this.collector.identity;
     this.workload = this.collector.workload;

@@ -14,8 +14,9 @@ import { is, validate } from '../../lib/validation';
 import { Workload } from '../../lib/workload';
 import { Prometheus, ScrapeConfig as PrometheusScrapeConfig } from '../prometheus';
 import { nodeNameEnv, OtelCollector } from './collector';
-import { CollectorCommonProps, commonRules, ModeProps, modeRules, pathOf, requiredRule } from './common';
-import { metricsCollectorConfig } from './config';
+import { clusterNameRule, CollectorCommonProps, commonRules, destinationRules, ModeProps, modeRules, pathOf, SignalCollectorProps } from './common';
+import { MetricsExport, metricsCollectorConfig } from './config';
+import { gatewayClient } from './gateway-client';
 
 export const METRICS_COLLECTOR_DEFAULT_RESOURCES: Resources = {
   requests: { cpu: '200m', memory: '512Mi' },
@@ -32,15 +33,24 @@ export const METRICS_EXPORT_MODES: readonly MetricsExportMode[] = ['push', 'pull
  */
 export const METRICS_COLLECTOR_RULES = [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }];
 
-export interface MetricsCollectorProps extends CollectorCommonProps, ModeProps {
-  /** The Prometheus to deliver metrics to. */
-  readonly prometheus: Prometheus;
+export interface MetricsCollectorProps extends CollectorCommonProps, ModeProps, SignalCollectorProps {
+  /**
+   * The Prometheus to deliver metrics to. Exactly one of `prometheus` and
+   * `gateway` is required.
+   */
+  readonly prometheus?: Prometheus;
   /**
    * `push`: remote write to `prometheus.endpoints.remoteWrite` (Prometheus
-   * needs its remote-write receiver on). `pull`: the collector serves a
-   * Prometheus exporter port and registers a scrape job on its Service with
-   * `prometheus.addScrapeConfig` (Deployment mode only: a Service in front of a
-   * DaemonSet would hand each scrape to a random pod).
+   * needs its remote-write receiver on), or OTLP to the `gateway`. `pull`: the
+   * collector serves a Prometheus exporter port and registers a scrape job on
+   * its Service with `prometheus.addScrapeConfig` (Deployment mode only: a
+   * Service in front of a DaemonSet would hand each scrape to a random pod;
+   * not with a gateway).
+   *
+   * With `clusterName`, the cluster name becomes the label `k8s_cluster_name`
+   * in every mode: `external_labels` (push), `const_labels` (pull), or the
+   * `k8s.cluster.name` resource attribute that the gateway's Prometheus OTLP
+   * receiver promotes (gateway).
    * @default 'push'
    */
   readonly export?: MetricsExportMode;
@@ -63,7 +73,8 @@ export interface MetricsCollectorEndpoints {
  * pods through the Kubernetes API (kgateway proxies `kgateway=kube-gateway`,
  * kgateway controller `kgateway=kgateway`, and any pod annotated
  * `prometheus.io/scrape: "true"`), native histograms on; out by remote write
- * (default) or as a scrape target of Prometheus. A single replica as a
+ * (default), as a scrape target of Prometheus, or over OTLP to a telemetry
+ * gateway. A single replica as a
  * Deployment (scrapes are not sharded); as a DaemonSet each pod scrapes only
  * the pods on its node. Default Service name `otel-metrics`.
  */
@@ -83,7 +94,8 @@ export class MetricsCollector extends Construct {
     const mode = props.mode ?? 'Deployment';
     const exportMode = props.export ?? 'push';
     validate(pathOf(scope, id), [
-      requiredRule('metricsCollector.prometheus', props.prometheus, 'a Prometheus construct'),
+      ...destinationRules('metricsCollector', 'prometheus', props.prometheus, 'a Prometheus construct', props.gateway),
+      clusterNameRule('metricsCollector.clusterName', props.clusterName),
       ...commonRules('metricsCollector', props, resources),
       ...modeRules('metricsCollector', props.mode, undefined),
       { field: 'metricsCollector.export', value: props.export, ok: is.oneOf(METRICS_EXPORT_MODES), allowed: is.oneOfAllowed(METRICS_EXPORT_MODES) },
@@ -92,6 +104,12 @@ export class MetricsCollector extends Construct {
         value: mode === 'DaemonSet' ? props.export : undefined,
         ok: (v) => v !== 'pull',
         allowed: '"push" in DaemonSet mode (Prometheus would scrape a random pod through the Service)',
+      },
+      {
+        field: 'metricsCollector.export',
+        value: props.gateway ? props.export : undefined,
+        ok: (v) => v !== 'pull',
+        allowed: '"push" or unset with metricsCollector.gateway (metrics are pushed to the gateway over OTLP; pull needs metricsCollector.prometheus)',
       },
       { field: 'metricsCollector.scrapeInterval', value: props.scrapeInterval, ok: is.duration, allowed: is.durationAllowed },
       {
@@ -109,8 +127,14 @@ export class MetricsCollector extends Construct {
     const namespace = resolveNamespace(this, props.namespace);
     const nodeLocal = mode === 'DaemonSet';
 
+    const gw = props.gateway ? gatewayClient(props.gateway) : undefined;
+    let exportTo: MetricsExport;
+    if (gw) exportTo = { mode: 'gateway', gateway: gw.export };
+    else if (exportMode === 'push') exportTo = { mode: 'push', remoteWrite: props.prometheus!.endpoints.remoteWrite };
+    else exportTo = { mode: 'pull' };
     const config = metricsCollectorConfig({
-      export: exportMode === 'push' ? { mode: 'push', remoteWrite: props.prometheus.endpoints.remoteWrite } : { mode: 'pull' },
+      export: exportTo,
+      clusterName: props.clusterName,
       nodeLocal,
       scrapeInterval: props.scrapeInterval ?? '30s',
       extraScrapeConfigs: props.extraScrapeConfigs,
@@ -124,7 +148,8 @@ export class MetricsCollector extends Construct {
       replicas: mode === 'Deployment' ? 1 : undefined,
       config,
       resources,
-      env: nodeLocal ? [nodeNameEnv(NODE_NAME_ENV)] : [],
+      env: [...(nodeLocal ? [nodeNameEnv(NODE_NAME_ENV)] : []), ...(gw?.env ?? [])],
+      secretMounts: gw?.secretMounts,
       clusterRules: METRICS_COLLECTOR_RULES,
     });
     this.identity = this.collector.identity;
@@ -149,7 +174,7 @@ export class MetricsCollector extends Construct {
         metrics_path: prometheusExporter.path || '/metrics',
         static_configs: [{ targets: [prometheusExporter.hostPort] }],
       };
-      props.prometheus.addScrapeConfig(this.scrapeJob);
+      props.prometheus!.addScrapeConfig(this.scrapeJob);
     }
   }
 }

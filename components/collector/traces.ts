@@ -7,8 +7,9 @@ import { validate } from '../../lib/validation';
 import { Workload } from '../../lib/workload';
 import { Tempo } from '../tempo';
 import { OtelCollector } from './collector';
-import { CollectorCommonProps, commonRules, ModeProps, modeRules, pathOf, requiredRule } from './common';
+import { clusterNameRule, CollectorCommonProps, commonRules, destinationRules, ModeProps, modeRules, pathOf, SignalCollectorProps } from './common';
 import { tracesCollectorConfig } from './config';
+import { gatewayClient } from './gateway-client';
 import { OtlpEndpoints } from './logs';
 
 export const TRACES_COLLECTOR_DEFAULT_RESOURCES: Resources = {
@@ -16,17 +17,22 @@ export const TRACES_COLLECTOR_DEFAULT_RESOURCES: Resources = {
   limits: { cpu: '1', memory: '512Mi' },
 };
 
-export interface TracesCollectorProps extends CollectorCommonProps, ModeProps {
-  /** The Tempo to send traces to (its OTLP gRPC endpoint). */
-  readonly tempo: Tempo;
+export interface TracesCollectorProps extends CollectorCommonProps, ModeProps, SignalCollectorProps {
+  /**
+   * The Tempo to send traces to (its OTLP gRPC endpoint). Exactly one of
+   * `tempo` and `gateway` is required.
+   */
+  readonly tempo?: Tempo;
   /** Deployment replicas (not allowed in DaemonSet mode). @default 1 */
   readonly replicas?: number;
 }
 
 /**
  * The traces collector: OTLP gRPC and HTTP in, Tempo out (`otlp_grpc/tempo`
- * to `tempo.endpoints.otlpGrpc.hostPort`, plaintext in-cluster). Default
- * Service name `otel-traces`.
+ * to `tempo.endpoints.otlpGrpc.hostPort`, plaintext in-cluster) or a
+ * telemetry gateway (`otlp_grpc/gateway`, TLS and client auth). With
+ * `clusterName`, `k8s.cluster.name` is stamped on every span. Default Service
+ * name `otel-traces`.
  */
 export class TracesCollector extends Construct {
   public readonly name: string;
@@ -39,13 +45,18 @@ export class TracesCollector extends Construct {
   constructor(scope: Construct, id: string, props: TracesCollectorProps) {
     const resources = resolveResources(TRACES_COLLECTOR_DEFAULT_RESOURCES, props.resources);
     validate(pathOf(scope, id), [
-      requiredRule('tracesCollector.tempo', props.tempo, 'a Tempo construct'),
+      ...destinationRules('tracesCollector', 'tempo', props.tempo, 'a Tempo construct', props.gateway),
+      clusterNameRule('tracesCollector.clusterName', props.clusterName),
       ...commonRules('tracesCollector', props, resources),
       ...modeRules('tracesCollector', props.mode, props.replicas),
     ]);
     super(scope, id);
     this.name = props.name ?? 'otel-traces';
-    const config = tracesCollectorConfig({ tempoOtlpGrpc: props.tempo.endpoints.otlpGrpc, debug: props.debug ?? false });
+    const gw = props.gateway ? gatewayClient(props.gateway) : undefined;
+    const common = { clusterName: props.clusterName, debug: props.debug ?? false };
+    const config = gw
+      ? tracesCollectorConfig({ ...common, gateway: gw.export })
+      : tracesCollectorConfig({ ...common, tempoOtlpGrpc: props.tempo!.endpoints.otlpGrpc });
     this.collector = new OtelCollector(this, 'collector', {
       name: this.name,
       namespace: resolveNamespace(this, props.namespace),
@@ -54,6 +65,8 @@ export class TracesCollector extends Construct {
       replicas: props.replicas,
       config,
       resources,
+      env: gw?.env,
+      secretMounts: gw?.secretMounts,
     });
     this.identity = this.collector.identity;
     this.workload = this.collector.workload;

@@ -274,6 +274,36 @@ export function resourceProcessor(o: { readonly name?: string; readonly attribut
   };
 }
 
+/** The OTel semantic-convention resource attribute carrying the cluster name. */
+export const K8S_CLUSTER_NAME_ATTRIBUTE = 'k8s.cluster.name';
+
+/**
+ * The Prometheus label `k8s.cluster.name` ends up as. It is what Prometheus'
+ * OTLP receiver produces when it promotes the resource attribute under its
+ * default `otlp.translation_strategy` (`UnderscoreEscapingWithSuffixes`, and
+ * also `UnderscoreEscapingWithoutSuffixes`: "." becomes "_"), so series pushed
+ * by remote write (`external_labels`) or scraped from the prometheus exporter
+ * (`const_labels`) carry the same label as series ingested over OTLP.
+ */
+export const CLUSTER_NAME_LABEL = 'k8s_cluster_name';
+
+/**
+ * The `resource` processor stamping `k8s.cluster.name` (upsert) on every
+ * signal. Its id is `resource`, the same in every collector.
+ */
+export function clusterNameProcessor(clusterName: string): Processor {
+  return resourceProcessor({ attributes: [{ key: K8S_CLUSTER_NAME_ATTRIBUTE, value: clusterName, action: 'upsert' }] });
+}
+
+/**
+ * A reference to an environment variable, expanded by the collector when it
+ * loads its config (`${env:NAME}`; core confmap, default scheme `env`).
+ */
+export function envRef(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`envRef: ${JSON.stringify(name)} is invalid; allowed: an environment variable name ([A-Za-z_][A-Za-z0-9_]*)`);
+  return `\${env:${name}}`;
+}
+
 /** Metric names an allowlist filter accepts: OTel or Prometheus style, no quotes or spaces. */
 export const METRIC_NAME = /^[A-Za-z_:][A-Za-z0-9_:./-]*$/;
 
@@ -408,14 +438,26 @@ export const PROMETHEUS_EXPORTER_PORT_NAME = 'prom-export';
  * to scrape (pull mode). Exponential histograms are exposed as native
  * histograms over the protobuf format. A pull exporter has no queue or retries.
  */
-export function prometheusExporter(o: { readonly name?: string; readonly port?: number; readonly resourceToTelemetryConversion?: boolean } = {}): Exporter {
+export function prometheusExporter(
+  o: {
+    readonly name?: string;
+    readonly port?: number;
+    readonly resourceToTelemetryConversion?: boolean;
+    /** Labels added to every exposed series (`const_labels`). @default none */
+    readonly constLabels?: Readonly<Record<string, string>>;
+  } = {},
+): Exporter {
   const port = o.port ?? PROMETHEUS_EXPORTER_PORT;
   return {
     class: 'exporter',
     type: 'prometheus',
     name: o.name,
     signals: METRICS_ONLY,
-    config: { endpoint: `0.0.0.0:${port}`, resource_to_telemetry_conversion: { enabled: o.resourceToTelemetryConversion ?? false } },
+    config: {
+      endpoint: `0.0.0.0:${port}`,
+      ...(o.constLabels && Object.keys(o.constLabels).length > 0 ? { const_labels: { ...o.constLabels } } : {}),
+      resource_to_telemetry_conversion: { enabled: o.resourceToTelemetryConversion ?? false },
+    },
     ports: [{ name: PROMETHEUS_EXPORTER_PORT_NAME, port, protocol: 'http', path: '/metrics' }],
   };
 }

@@ -293,10 +293,14 @@ export class CollectorConfig {
         metrics: {
           level: this.telemetry.metricsLevel,
           // Only the `readers` form is valid at 0.159 (`metrics.address` is gone).
-          // Same reader as the 0.159 default (service/telemetry/otelconftelemetry/
-          // factory.go: without_scope_info/units/type_suffix true, so metric names
-          // match upstream dashboards), but on all interfaces so the pod can be
-          // scraped on its IP instead of localhost.
+          // Like the 0.159 default reader (service/telemetry/otelconftelemetry/
+          // factory.go) but on all interfaces, so the pod can be scraped on its
+          // IP, and with Prometheus naming (type and unit suffixes: e.g.
+          // otelcol_receiver_accepted_spans_total, otelcol_process_memory_rss_bytes).
+          // The suffixed names survive every path into Prometheus unchanged
+          // (direct scrape, or scrape + remote write, whose translation adds the
+          // same suffixes to unsuffixed names), so dashboards and alerts
+          // (dashboards/metrics.ts, naming 'prometheus') see one set of names.
           readers: [
             {
               pull: {
@@ -305,8 +309,8 @@ export class CollectorConfig {
                     host: '0.0.0.0',
                     port: this.telemetry.metricsPort,
                     without_scope_info: true,
-                    without_units: true,
-                    without_type_suffix: true,
+                    without_units: false,
+                    without_type_suffix: false,
                   },
                 },
               },

@@ -1,0 +1,119 @@
+import { k8s } from 'cdk8s-plus-28';
+import { envRef, OTLP_GRPC_PORT } from '../../lib/collector';
+import { SecretKeyRef } from '../../lib/endpoint';
+import { secretRefRules } from '../../lib/storage';
+import { is, Rule } from '../../lib/validation';
+import { secretFilePath, SecretMount } from './collector';
+import { GatewayAuthFiles, GatewayExport } from './config';
+
+/**
+ * The env var holding the gateway's `host:port`. Every collector that dials a
+ * {@link GatewayTarget} renders its exporter endpoint as
+ * `${env:OTLP_GATEWAY_ENDPOINT}` and sets this env var on its container to a
+ * plain `host:port` value. A deployment tool that only learns the gateway's
+ * address after deploying it (the Pulumi front end, with the LoadBalancer's
+ * address as an Output) replaces this one env value and leaves the config
+ * (and its checksum) alone.
+ */
+export const GATEWAY_ENDPOINT_ENV = 'OTLP_GATEWAY_ENDPOINT';
+
+/** Client authentication towards a telemetry gateway, from Secrets. */
+export type GatewayClientAuth =
+  | { readonly bearerToken: SecretKeyRef }
+  | { readonly basic: { readonly username: SecretKeyRef; readonly password: SecretKeyRef } };
+
+/** Address and credentials of a telemetry gateway (usually in another cluster). */
+export interface GatewayTarget {
+  /**
+   * Host name the collector dials (e.g. the gateway's LoadBalancer DNS name).
+   * It is rendered into the {@link GATEWAY_ENDPOINT_ENV} env var as
+   * `host:port`, never into the config file.
+   */
+  readonly host: string;
+  /** @default 4317 */
+  readonly port?: number;
+  /** CA bundle (PEM) that verifies the gateway's certificate. */
+  readonly ca: SecretKeyRef;
+  /**
+   * Name expected in the gateway's certificate (`tls.server_name_override`).
+   * Defaults to `host` and is always rendered, so the check does not depend on
+   * what the env var ends up holding. When the env value is replaced after
+   * deploy with an address the certificate does not name (the Pulumi path:
+   * a LoadBalancer IP or generated DNS name), set this explicitly to the
+   * certificate's name.
+   * @default host
+   */
+  readonly serverName?: string;
+  /** Credentials the gateway checks. */
+  readonly auth: GatewayClientAuth;
+}
+
+/** What a collector needs to dial a gateway: Secret mounts, env and the exporter settings. */
+export interface GatewayClient {
+  /** The CA and the credentials, each projected from its Secret. */
+  readonly secretMounts: SecretMount[];
+  /** `OTLP_GATEWAY_ENDPOINT=host:port`. */
+  readonly env: k8s.EnvVar[];
+  /** Exporter settings: endpoint `${env:OTLP_GATEWAY_ENDPOINT}`, TLS (CA file, server name) and auth files. */
+  readonly export: GatewayExport;
+}
+
+/**
+ * Resolves a {@link GatewayTarget}: the CA goes to
+ * `/etc/otelcol-secrets/gateway-ca/ca.crt`, a bearer token to
+ * `…/gateway-token/token`, basic credentials to `…/gateway-username/username`
+ * and `…/gateway-password/password`; all read from mounted Secrets, never
+ * literal. Shared by the node agent and the signal collectors.
+ */
+export function gatewayClient(g: GatewayTarget): GatewayClient {
+  const secretMounts: SecretMount[] = [{ volume: 'gateway-ca', secretName: g.ca.name, items: [{ key: g.ca.key, path: 'ca.crt' }] }];
+  let auth: GatewayAuthFiles;
+  if ('bearerToken' in g.auth) {
+    secretMounts.push({ volume: 'gateway-token', secretName: g.auth.bearerToken.name, items: [{ key: g.auth.bearerToken.key, path: 'token' }] });
+    auth = { bearerTokenFile: secretFilePath('gateway-token', 'token') };
+  } else {
+    const b = g.auth.basic;
+    secretMounts.push(
+      { volume: 'gateway-username', secretName: b.username.name, items: [{ key: b.username.key, path: 'username' }] },
+      { volume: 'gateway-password', secretName: b.password.name, items: [{ key: b.password.key, path: 'password' }] },
+    );
+    auth = { usernameFile: secretFilePath('gateway-username', 'username'), passwordFile: secretFilePath('gateway-password', 'password') };
+  }
+  return {
+    secretMounts,
+    // Built from the typed address the caller gave (the gateway lives in another cluster).
+    env: [{ name: GATEWAY_ENDPOINT_ENV, value: `${g.host}:${g.port ?? OTLP_GRPC_PORT}` }],
+    export: {
+      endpoint: envRef(GATEWAY_ENDPOINT_ENV),
+      tls: { caFile: secretFilePath('gateway-ca', 'ca.crt'), serverNameOverride: g.serverName ?? g.host },
+      auth,
+    },
+  };
+}
+
+/** Validation rules of a {@link GatewayTarget} at `field` (e.g. `logsCollector.gateway`). */
+export function gatewayTargetRules(field: string, target: GatewayTarget | undefined): Rule[] {
+  const g = (target ?? {}) as Partial<GatewayTarget>;
+  const rules: Rule[] = [
+    { field: `${field}.host`, value: g.host, required: true, ok: is.dnsSubdomain, allowed: `a DNS name (${is.dnsSubdomainAllowed})` },
+    { field: `${field}.port`, value: g.port, ok: is.port, allowed: is.portAllowed },
+    { field: `${field}.serverName`, value: g.serverName, ok: is.dnsSubdomain, allowed: is.dnsSubdomainAllowed },
+    ...secretRefRules(`${field}.ca`, g.ca),
+    {
+      field: `${field}.auth`,
+      value: g.auth,
+      required: true,
+      ok: (v) => v && ('bearerToken' in v) !== ('basic' in v),
+      allowed: 'exactly one of { bearerToken: SecretKeyRef } or { basic: { username: SecretKeyRef, password: SecretKeyRef } }',
+    },
+  ];
+  const a = g.auth as Partial<{ bearerToken: SecretKeyRef; basic: { username: SecretKeyRef; password: SecretKeyRef } }> | undefined;
+  if (a?.bearerToken) rules.push(...secretRefRules(`${field}.auth.bearerToken`, a.bearerToken));
+  if (a?.basic) {
+    rules.push(...secretRefRules(`${field}.auth.basic.username`, a.basic.username), ...secretRefRules(`${field}.auth.basic.password`, a.basic.password));
+  }
+  return rules;
+}
+
+/** The short description of a gateway target used in "allowed" messages. */
+export const GATEWAY_TARGET_ALLOWED = 'a GatewayTarget { host, port?, ca, serverName?, auth }';
