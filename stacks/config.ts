@@ -44,7 +44,7 @@ export interface ObjectStorageConfig {
   readonly s3?: S3Config;
 }
 
-export interface LokiConfig {
+export interface LokiSection {
   readonly enabled?: boolean;
   readonly resources?: ResourcesConfig;
   readonly storage?: ObjectStorageConfig;
@@ -54,7 +54,7 @@ export interface LokiConfig {
   readonly tenant?: string;
 }
 
-export interface TempoConfig {
+export interface TempoSection {
   readonly enabled?: boolean;
   readonly resources?: ResourcesConfig;
   readonly storage?: ObjectStorageConfig;
@@ -62,7 +62,7 @@ export interface TempoConfig {
   readonly retention?: string;
 }
 
-export interface PrometheusConfig {
+export interface PrometheusSection {
   readonly enabled?: boolean;
   readonly resources?: ResourcesConfig;
   readonly storage?: { readonly volume?: VolumeConfig };
@@ -70,7 +70,7 @@ export interface PrometheusConfig {
   readonly scrapeInterval?: string;
 }
 
-export interface GrafanaConfig {
+export interface GrafanaSection {
   readonly enabled?: boolean;
   readonly resources?: ResourcesConfig;
   /** Secret holding the admin user and password. */
@@ -114,8 +114,10 @@ export interface GatewayPoliciesConfig {
 export interface TelemetryGatewayConfig {
   /** DNS name (or IP) the workload clusters dial; omit with the Pulumi front end to use the LoadBalancer address. */
   readonly externalHost?: string;
-  /** OTLP gRPC port. */
+  /** Port the workload clusters dial. @default 4317 (the gateway Service's OTLP gRPC port) */
   readonly port?: number;
+  /** Name in the gateway's TLS certificate that clients verify. @default externalHost */
+  readonly tlsServerName?: string;
   readonly serviceType?: 'LoadBalancer' | 'NodePort' | 'ClusterIP';
   readonly replicas?: number;
   readonly resources?: ResourcesConfig;
@@ -156,10 +158,10 @@ export interface LgtmConfig {
   readonly namespace?: string;
   /** The cluster's name (single-node and per-cluster), stamped on every signal. */
   readonly clusterName?: string;
-  readonly loki?: LokiConfig;
-  readonly tempo?: TempoConfig;
-  readonly prometheus?: PrometheusConfig;
-  readonly grafana?: GrafanaConfig;
+  readonly loki?: LokiSection;
+  readonly tempo?: TempoSection;
+  readonly prometheus?: PrometheusSection;
+  readonly grafana?: GrafanaSection;
   readonly collectors?: CollectorsConfig;
   readonly agents?: AgentsConfig;
   readonly gatewayPolicies?: GatewayPoliciesConfig;
@@ -243,7 +245,7 @@ const gatewayPolicies = obj(
         ['name', 'namespace'],
       ),
     },
-    samplingPercent: { type: 'number', minimum: 0, maximum: 100 },
+    samplingPercent: { type: 'integer', minimum: 0, maximum: 100, description: 'a whole percentage from 0 to 100' },
   },
   ['gateways'],
 );
@@ -291,7 +293,8 @@ export const CONFIG_SCHEMA = {
               telemetryGateway: obj(
                 {
                   externalHost: str('^[A-Za-z0-9.-]+$', 'a DNS name or IP address'),
-                  port: { type: 'integer', minimum: 1, maximum: 65535 },
+                  port: { type: 'integer', minimum: 1, maximum: 65535, description: 'a port from 1 to 65535' },
+                  tlsServerName: str('^[A-Za-z0-9.-]+$', 'a DNS name in the gateway certificate'),
                   serviceType: { enum: ['LoadBalancer', 'NodePort', 'ClusterIP'] },
                   replicas: { type: 'integer', minimum: 1, maximum: 20 },
                   resources,

@@ -1,0 +1,25 @@
+/**
+ * otel-lgtm-k8s: typed constructs for the OpenTelemetry LGTM stack on
+ * Kubernetes (cdk8s). The Pulumi component lives at `otel-lgtm-k8s/pulumi`.
+ */
+export * from './lib';
+export * from './components/loki';
+export * from './components/tempo';
+export * from './components/prometheus';
+export * from './components/grafana';
+export * from './components/collector';
+export * from './components/gateway-policies';
+export * as dashboards from './dashboards';
+export * from './stacks/config';
+export * from './stacks/backends';
+export * from './stacks/collection';
+export * from './stacks/namespace';
+export * from './stacks/single-node';
+export * from './stacks/per-cluster';
+export * from './stacks/multi-cluster';
+export { addCharts, buildApp, chartPrefix } from './stacks/build';
+export type { LayoutChart } from './stacks/build';
+export { loadConfigFile } from './stacks/load';
+export type { SourcedConfig } from './stacks/load';
+export { renderApp, writeRendered } from './stacks/render';
+export type { RenderedFile } from './stacks/render';

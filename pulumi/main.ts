@@ -1,0 +1,46 @@
+/**
+ * The Pulumi program (`pulumi up` per environment). Reads the deployment from
+ * stack config `otel-lgtm-k8s:deployment` — the same schema as the cdk8s
+ * config files — plus secret config and one Kubernetes provider per cluster
+ * from `otel-lgtm-k8s:clusters` (kubeconfig path or context per cluster name).
+ */
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import { is, validate } from '../lib/validation';
+import { LgtmStack } from './stack';
+
+export interface ClusterAccess {
+  /** kubeconfig context name. */
+  readonly context?: string;
+  /** Path to (or contents of) a kubeconfig. */
+  readonly kubeconfig?: string;
+}
+
+export function run() {
+  const cfg = new pulumi.Config('otel-lgtm-k8s');
+  const deployment = cfg.requireObject<unknown>('deployment');
+  const clusters = cfg.getObject<Record<string, ClusterAccess>>('clusters') ?? {};
+  validate('pulumi config "otel-lgtm-k8s:clusters"', Object.entries(clusters).flatMap(([name, c]) => [
+    { field: `clusters.${name}`, value: c, ok: (v: ClusterAccess) => typeof v === 'object' && v !== null && (v.context !== undefined || v.kubeconfig !== undefined), allowed: 'an object with "context" and/or "kubeconfig"' },
+    { field: `clusters.${name}.context`, value: c?.context, ok: is.nonEmpty, allowed: 'a kubeconfig context name' },
+  ]));
+  const providers = Object.fromEntries(
+    Object.entries(clusters).map(([name, c]) => [name, new k8s.Provider(`cluster-${name}`, { context: c.context, kubeconfig: c.kubeconfig })]),
+  );
+  const stack = new LgtmStack('lgtm', {
+    config: deployment,
+    providers,
+    secrets: {
+      grafanaAdminUser: cfg.get('grafanaAdminUser'),
+      grafanaAdminPassword: cfg.getSecret('grafanaAdminPassword'),
+      objectStoreAccessKeyId: cfg.getSecret('objectStoreAccessKeyId'),
+      objectStoreSecretAccessKey: cfg.getSecret('objectStoreSecretAccessKey'),
+      telemetryGatewayToken: cfg.getSecret('telemetryGatewayToken'),
+    },
+  });
+  return {
+    grafanaService: stack.grafanaService,
+    gatewayAddress: stack.gatewayAddress,
+    clusters: stack.clusters,
+  };
+}

@@ -1,0 +1,90 @@
+import { Construct, IConstruct } from 'constructs';
+import { collectObservability } from '../lib/observability';
+import { Grafana, GrafanaProps } from '../components/grafana';
+import { Loki, LokiProps } from '../components/loki';
+import { Prometheus, PrometheusProps } from '../components/prometheus';
+import { Tempo, TempoProps } from '../components/tempo';
+import { Endpoint } from '../lib/endpoint';
+
+/** `false` disables a component; an object configures it. */
+export type Toggle<T> = T | false;
+
+export interface TelemetryBackendsProps {
+  /** Namespace of all four backends. */
+  readonly namespace: string;
+  /** @default {} (enabled with defaults) */
+  readonly loki?: Toggle<LokiProps>;
+  /** The metrics-generator is wired to Prometheus automatically when both run. @default {} */
+  readonly tempo?: Toggle<Omit<TempoProps, 'metricsGenerator'>>;
+  /** @default {} */
+  readonly prometheus?: Toggle<PrometheusProps>;
+  /** Datasources are provisioned for every enabled backend. @default {} */
+  readonly grafana?: Toggle<Omit<GrafanaProps, 'prometheus' | 'loki' | 'tempo'>>;
+}
+
+/**
+ * Loki, Tempo, Prometheus and Grafana, wired together: Tempo's
+ * metrics-generator remote-writes to Prometheus, Grafana gets every enabled
+ * backend as a cross-linked datasource, and Prometheus scrapes every backend
+ * through its typed endpoint (so the "backend down" alerts have an `up`
+ * series per job named after the component).
+ */
+export class TelemetryBackends extends Construct {
+  public readonly loki?: Loki;
+  public readonly tempo?: Tempo;
+  public readonly prometheus?: Prometheus;
+  public readonly grafana?: Grafana;
+
+  constructor(scope: Construct, id: string, props: TelemetryBackendsProps) {
+    super(scope, id);
+    const ns = props.namespace;
+    if (props.prometheus !== false) this.prometheus = new Prometheus(this, 'prometheus', { namespace: ns, ...(props.prometheus ?? {}) });
+    if (props.loki !== false) this.loki = new Loki(this, 'loki', { namespace: ns, ...(props.loki ?? {}) });
+    if (props.tempo !== false) {
+      this.tempo = new Tempo(this, 'tempo', {
+        namespace: ns,
+        ...(props.tempo ?? {}),
+        metricsGenerator: this.prometheus ? { prometheus: this.prometheus } : undefined,
+      });
+    }
+    if (props.grafana !== false) {
+      this.grafana = new Grafana(this, 'grafana', {
+        namespace: ns,
+        ...(props.grafana ?? {}),
+        prometheus: this.prometheus,
+        loki: this.loki,
+        tempo: this.tempo,
+      });
+    }
+    if (this.prometheus) {
+      const targets: [string, Endpoint][] = [];
+      if (this.loki) targets.push([this.loki.name, this.loki.endpoints.http]);
+      if (this.tempo) targets.push([this.tempo.name, this.tempo.endpoints.http]);
+      if (this.grafana) targets.push([this.grafana.name, this.grafana.endpoints.http]);
+      for (const [job, endpoint] of targets) this.prometheus.addScrapeConfig(staticJob(job, endpoint));
+    }
+  }
+
+  /**
+   * Collects the dashboards and alert rules that the components in the given
+   * construct trees ship (see `Observable`): Grafana provisions every
+   * dashboard, Prometheus loads every rule set. Call it once, after every
+   * component of the deployment exists (in multi-cluster, with the workload
+   * clusters' charts too, since their data lands in this Prometheus).
+   */
+  public collect(...roots: IConstruct[]): void {
+    const { dashboards, ruleSets } = collectObservability(roots.length > 0 ? roots : [this]);
+    if (this.grafana) for (const d of dashboards) this.grafana.addDashboard(d.folder, d.uid, d.json);
+    if (this.prometheus) for (const [name, groups] of ruleSets) this.prometheus.addRules(name, groups);
+  }
+}
+
+/** A scrape job for one Service endpoint, addressed through its typed Endpoint. */
+export function staticJob(job: string, endpoint: Endpoint) {
+  return {
+    job_name: job,
+    scheme: endpoint.scheme,
+    metrics_path: '/metrics',
+    static_configs: [{ targets: [endpoint.hostPort], labels: { namespace: endpoint.namespace, service: endpoint.service } }],
+  };
+}
