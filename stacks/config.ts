@@ -48,7 +48,7 @@ export interface LokiSection {
   readonly enabled?: boolean;
   readonly resources?: ResourcesConfig;
   readonly storage?: ObjectStorageConfig;
-  /** Log retention, e.g. `744h` or `30d`. */
+  /** Log retention, e.g. `744h` or `30d` (at least 24h), or `forever` to keep logs. */
   readonly retention?: string;
   /** Tenant id; enables Loki multi-tenancy (X-Scope-OrgID). */
   readonly tenant?: string;
@@ -174,7 +174,8 @@ export interface LgtmConfig {
 
 const DNS_LABEL = '^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$';
 const DNS_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
-const DURATION = '^(?=[0-9])([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?$';
+const DURATION_BODY = '(?=[0-9])([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?';
+const DURATION = `^${DURATION_BODY}$`;
 const QUANTITY = '^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$';
 const BYTE_SIZE = '^[0-9]+(B|KB|MB|GB|TB|PB|EB)$';
 
@@ -261,7 +262,13 @@ export const CONFIG_SCHEMA = {
       name: str(DNS_LABEL, 'a DNS-1035 label'),
       namespace: str(DNS_LABEL, 'a namespace name (DNS-1035 label)'),
       clusterName: str(DNS_SUBDOMAIN, 'a cluster name (DNS-1123 subdomain)'),
-      loki: obj({ enabled, resources, storage: objectStorage, retention: duration, tenant: str('^[A-Za-z0-9!._*\'()-]{1,150}$', 'a Loki tenant id') }),
+      loki: obj({
+        enabled,
+        resources,
+        storage: objectStorage,
+        retention: str(`^(forever|${DURATION_BODY})$`, 'a duration of at least 24h such as "744h" or "30d", or "forever" (no deletion)'),
+        tenant: str('^[A-Za-z0-9!._*\'()-]{1,150}$', 'a Loki tenant id'),
+      }),
       tempo: obj({ enabled, resources, storage: objectStorage, retention: duration }),
       prometheus: obj({
         enabled,
