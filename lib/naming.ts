@@ -54,3 +54,13 @@ export function labelValue(v: string): string {
 export function childName(base: string, ...parts: string[]): string {
   return [base, ...parts].filter((p) => p.length > 0).join('-');
 }
+
+/**
+ * Marks a cluster-scoped object (Namespace, ClusterRole, ClusterRoleBinding):
+ * a namespaced cdk8s Chart stamps its namespace on every object, which is
+ * wrong for these (Pulumi and Terraform reject it; kubectl ignores it).
+ */
+export function clusterScoped<T extends { metadata: { namespace?: string } }>(obj: T): T {
+  (obj.metadata as { namespace?: string }).namespace = undefined;
+  return obj;
+}

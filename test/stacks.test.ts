@@ -73,11 +73,16 @@ describe('reference configurations', () => {
     }
   });
 
-  test('GIVEN every file WHEN object names are listed THEN none is hashed and none repeats', () => {
+  test('GIVEN every file WHEN object names are listed THEN none is hashed, none repeats and only cluster-scoped objects lack a namespace', () => {
     for (const f of allFiles) {
       const keys = f.objects.map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`);
       expect(new Set(keys).size).toBe(keys.length);
       for (const o of f.objects) expect(o.metadata.name).not.toMatch(/-c8[0-9a-f]{6,}$/);
+      // Cluster-scoped objects carry no namespace; everything else is in one.
+      for (const o of f.objects) {
+        const clusterScoped = ['Namespace', 'ClusterRole', 'ClusterRoleBinding'].includes(o.kind);
+        expect({ o: `${o.kind}/${o.metadata.name}`, namespaced: o.metadata.namespace !== undefined }).toEqual({ o: `${o.kind}/${o.metadata.name}`, namespaced: !clusterScoped });
+      }
     }
   });
 

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { CollectorConfig, HEALTH_CHECK_PORT_NAME } from '../../lib/collector';
 import { Endpoint } from '../../lib/endpoint';
 import { IMAGES, imageVersion } from '../../lib/images';
-import { childName, ComponentIdentity, standardLabels } from '../../lib/naming';
+import { childName, clusterScoped, ComponentIdentity, standardLabels } from '../../lib/naming';
 import { quantityBytes, Resources } from '../../lib/resources';
 import { httpProbe, Workload, WorkloadProps } from '../../lib/workload';
 
@@ -142,12 +142,14 @@ export class OtelCollector extends Construct {
 
     if (needsApi) {
       const metadata = { name: childName(props.namespace, props.name), labels: standardLabels(this.identity) };
-      this.clusterRole = new k8s.KubeClusterRole(this, 'cluster-role', { metadata, rules: [...(props.clusterRules ?? [])] });
-      new k8s.KubeClusterRoleBinding(this, 'cluster-role-binding', {
-        metadata,
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: metadata.name },
-        subjects: [{ kind: 'ServiceAccount', name: this.workload.serviceAccountName, namespace: props.namespace }],
-      });
+      this.clusterRole = clusterScoped(new k8s.KubeClusterRole(this, 'cluster-role', { metadata, rules: [...(props.clusterRules ?? [])] }));
+      clusterScoped(
+        new k8s.KubeClusterRoleBinding(this, 'cluster-role-binding', {
+          metadata,
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: metadata.name },
+          subjects: [{ kind: 'ServiceAccount', name: this.workload.serviceAccountName, namespace: props.namespace }],
+        }),
+      );
     }
   }
 

@@ -1,10 +1,10 @@
-import { JsonPatch, Lazy } from 'cdk8s';
+import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ComponentProps, resolveNamespace } from '../../lib/component';
 import { Endpoint } from '../../lib/endpoint';
 import { IMAGES, imageVersion } from '../../lib/images';
-import { childName, ComponentIdentity, standardLabels } from '../../lib/naming';
+import { childName, clusterScoped, ComponentIdentity, standardLabels } from '../../lib/naming';
 import { quantityBytes, resolveResources, resourceRules, Resources, ResourcesOverride } from '../../lib/resources';
 import { VolumeOptions } from '../../lib/storage';
 import { is, Rule, validate } from '../../lib/validation';
@@ -324,8 +324,7 @@ export class Prometheus extends Construct implements Observable {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: this.clusterRoleName },
       subjects: [{ kind: 'ServiceAccount', name: this.workload.serviceAccountName, namespace: this.identity.namespace }],
     });
-    // Cluster-scoped: drop the namespace a namespaced Chart stamps on every object.
-    for (const o of [role, binding]) o.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    for (const o of [role, binding]) clusterScoped(o);
   }
 
   /** Prometheus' own alert rules (its self-scrape job) and the backends dashboard. */
