@@ -4,7 +4,7 @@ import { App } from 'cdk8s';
 import { GATEWAY_ENDPOINT_ENV } from '../components/collector';
 import { Endpoint } from '../lib/endpoint';
 import { Manifest, registerManifests } from '../lib/pulumi';
-import { ValidationError } from '../lib/validation';
+import { Problem, ValidationError } from '../lib/validation';
 import { addCharts, LayoutChart } from '../stacks/build';
 import { LgtmConfig, validateConfig } from '../stacks/config';
 
@@ -66,11 +66,17 @@ export class LgtmStack extends pulumi.ComponentResource {
 
     const mc = config.multiCluster;
     const externalHost = mc?.management.telemetryGateway.externalHost;
-    if (mc && !externalHost && !mc.management.telemetryGateway.tlsServerName) {
-      throw new ValidationError(
-        [{ field: 'multiCluster.management.telemetryGateway.tlsServerName', value: undefined, allowed: 'the DNS name in the gateway certificate, required when externalHost is not set (the LoadBalancer address is not a name the certificate can carry)' }],
-        'pulumi config "otel-lgtm-k8s:deployment"',
-      );
+    if (mc && !externalHost) {
+      const gwConfig = mc.management.telemetryGateway;
+      const problems: Problem[] = [];
+      if (!gwConfig.tlsServerName) {
+        problems.push({ field: 'multiCluster.management.telemetryGateway.tlsServerName', value: undefined, allowed: 'the DNS name in the gateway certificate, required when externalHost is not set (the LoadBalancer address is not a name the certificate can carry)' });
+      }
+      if (gwConfig.serviceType !== undefined && gwConfig.serviceType !== 'LoadBalancer') {
+        // Only a LoadBalancer reports an address the workload clusters can dial.
+        problems.push({ field: 'multiCluster.management.telemetryGateway.externalHost', value: undefined, allowed: `the DNS name workload clusters dial, required with serviceType "${gwConfig.serviceType}" (only a LoadBalancer Service reports an address)` });
+      }
+      if (problems.length > 0) throw new ValidationError(problems, 'pulumi config "otel-lgtm-k8s:deployment"');
     }
 
     const app = new App();
@@ -97,10 +103,7 @@ export class LgtmStack extends pulumi.ComponentResource {
           gatewayAddress = pulumi.output(`${externalHost}:${port}`);
         } else {
           const svc = registered.get(`${cluster}:service:${gw.namespace}/${gw.service}`) as k8s.core.v1.Service;
-          gatewayAddress = svc.status.apply((s) => {
-            const ingress = s?.loadBalancer?.ingress?.[0];
-            return `${ingress?.hostname ?? ingress?.ip ?? gw.host}:${port}`;
-          });
+          gatewayAddress = svc.status.apply((s) => loadBalancerAddress(s, port, `${cluster}:service:${gw.namespace}/${gw.service}`));
         }
       }
       const grafana = backendsOf(chart)?.grafana;
@@ -167,6 +170,21 @@ function backendsOf(chart: LayoutChart) {
 
 function serviceOf(e: Endpoint): { name: string; namespace: string; port: number } {
   return { name: e.service, namespace: e.namespace, port: e.port };
+}
+
+/**
+ * `host:port` of the first LoadBalancer ingress of a Service status (hostname,
+ * else IP; IPv6 in brackets). Fails when there is none: falling back to the
+ * in-cluster name would leave the workload clusters dialing a name that does
+ * not resolve there.
+ */
+export function loadBalancerAddress(status: { loadBalancer?: { ingress?: { hostname?: string; ip?: string }[] } } | undefined, port: number, service: string): string {
+  const ingress = status?.loadBalancer?.ingress?.[0];
+  const host = ingress?.hostname || ingress?.ip;
+  if (!host) {
+    throw new Error(`${service} reports no LoadBalancer address, so the workload clusters have no gateway to dial; set multiCluster.management.telemetryGateway.externalHost`);
+  }
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 /** Replaces the gateway endpoint env value of every container with the (Output) address. */
