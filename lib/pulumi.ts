@@ -6,8 +6,8 @@ import * as pulumi from '@pulumi/pulumi';
  * from a cdk8s chart) as one Pulumi resource each, with stable logical names
  * derived from cluster, kind, namespace and name, parented to a component and
  * bound to a cluster's provider. Namespaces are registered first and every
- * namespaced object depends on its Namespace; custom resources depend on the
- * objects of their namespace that they reference by being created last.
+ * object in a Namespace the same set creates depends on it; custom resources
+ * are registered after the built-in objects.
  */
 
 /** A plain Kubernetes manifest. */
