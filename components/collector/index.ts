@@ -2,6 +2,7 @@ export * from './collector';
 export type { CollectorCommonProps, ModeProps, SignalCollectorProps } from './common';
 export * from './config';
 export * from './minimum-metrics';
+export * from './otlp-signal-collector';
 export * from './logs';
 export * from './traces';
 export * from './metrics';
