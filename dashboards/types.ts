@@ -4,6 +4,7 @@
  * `grafana.addDashboard(spec.folder, spec.uid, spec.json)` and
  * `prometheus.addRules(name, groups)`.
  */
+import type { AlertingRule, RuleGroup as PrometheusRuleGroup } from '../components/prometheus/config';
 
 /** A built dashboard and where it goes. */
 export interface DashboardSpec {
@@ -21,27 +22,13 @@ export const SEVERITIES = ['critical', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
 /**
- * An alerting rule in the Prometheus rule-file format
- * (prometheus v3.14.0 docs/configuration/alerting_rules.md: alert, expr, for,
- * keep_firing_for, labels, annotations).
+ * An alerting rule in the Prometheus rule-file format: the Prometheus
+ * component's own type (prometheus v3.14.0 docs/configuration/alerting_rules.md).
  */
-export interface AlertRule {
-  readonly alert: string;
-  readonly expr: string;
-  readonly for?: string;
-  readonly keep_firing_for?: string;
-  readonly labels?: Readonly<Record<string, string>>;
-  readonly annotations?: Readonly<Record<string, string>>;
-}
+export type AlertRule = AlertingRule;
 
-/**
- * A `<rule_group>` (prometheus v3.14.0 docs/configuration/recording_rules.md:
- * name, interval, limit, query_offset, labels, rules).
- */
-export interface RuleGroup {
-  readonly name: string;
-  /** @default the global evaluation_interval */
-  readonly interval?: string;
+/** A `<rule_group>` of alerting rules, as `prometheus.addRules` loads it. */
+export interface RuleGroup extends Omit<PrometheusRuleGroup, 'rules'> {
   readonly rules: AlertRule[];
 }
 
