@@ -159,18 +159,7 @@ export type LogsCollectorConfigOptions = CommonConfigOptions & ClusterNameOption
 
 /** OTLP gRPC+HTTP in, `otlp_http/loki` (or `otlp_grpc/gateway`) out. */
 export function logsCollectorConfig(o: LogsCollectorConfigOptions): CollectorConfig {
-  const b = base(o);
-  const otlp = otlpReceiver();
-  b.cfg.addReceiver(otlp);
-  let out: Exporter;
-  if ('gateway' in o) {
-    out = gatewayExporter(b, o.gateway);
-  } else {
-    out = otlpHttpExporter({ name: 'loki', target: o.lokiOtlp, headers: o.lokiHeaders });
-    b.cfg.addExporter(out);
-  }
-  pipeline(b, 'logs', [otlp], clusterStamp(b, o.clusterName), [out]);
-  return b.cfg;
+  return otlpSignalConfig(o, 'logs', 'gateway' in o ? o : { exporter: otlpHttpExporter({ name: 'loki', target: o.lokiOtlp, headers: o.lokiHeaders }) });
 }
 
 /** Where the traces collector exports: Tempo's OTLP gRPC endpoint, or a telemetry gateway. */
@@ -182,17 +171,26 @@ export type TracesCollectorConfigOptions = CommonConfigOptions & ClusterNameOpti
 
 /** OTLP gRPC+HTTP in, `otlp_grpc/tempo` (or `otlp_grpc/gateway`) out. */
 export function tracesCollectorConfig(o: TracesCollectorConfigOptions): CollectorConfig {
+  return otlpSignalConfig(o, 'traces', 'gateway' in o ? o : { exporter: otlpGrpcExporter({ name: 'tempo', target: o.tempoOtlpGrpc }) });
+}
+
+/** OTLP gRPC+HTTP in, one pipeline for `signal`, out to the telemetry gateway or to the backend's exporter. */
+function otlpSignalConfig(
+  o: CommonConfigOptions & ClusterNameOptions,
+  signal: Signal,
+  to: { readonly gateway: GatewayExport } | { readonly exporter: Exporter },
+): CollectorConfig {
   const b = base(o);
   const otlp = otlpReceiver();
   b.cfg.addReceiver(otlp);
   let out: Exporter;
-  if ('gateway' in o) {
-    out = gatewayExporter(b, o.gateway);
+  if ('gateway' in to) {
+    out = gatewayExporter(b, to.gateway);
   } else {
-    out = otlpGrpcExporter({ name: 'tempo', target: o.tempoOtlpGrpc });
+    out = to.exporter;
     b.cfg.addExporter(out);
   }
-  pipeline(b, 'traces', [otlp], clusterStamp(b, o.clusterName), [out]);
+  pipeline(b, signal, [otlp], clusterStamp(b, o.clusterName), [out]);
   return b.cfg;
 }
 
