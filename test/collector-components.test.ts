@@ -41,6 +41,13 @@ function collectorConfig(objects: any[], name: string): any {
 }
 
 /** Objects belonging to one component instance (by label), plus its cluster-scoped RBAC. */
+/** What every collector snapshot also asserts: schema-valid, restricted PSS, and its exporters. */
+function expectMeaning(objects: any[], name: string, exporters: string[]): void {
+  expect(schemaErrors(objects)).toEqual([]);
+  expect(podPolicyViolations(objects)).toEqual([]);
+  expect(Object.keys(collectorConfig(objects, name).exporters).sort()).toEqual([...exporters].sort());
+}
+
 function objectsOf(objects: any[], name: string): any[] {
   return objects.filter((o) => o.metadata?.labels?.['app.kubernetes.io/instance'] === name);
 }
@@ -189,7 +196,9 @@ describe('LogsCollector', () => {
   test('snapshot', () => {
     const s = backends();
     new LogsCollector(s.chart, 'logs', { loki: s.loki });
-    expect(objectsOf(synth(s.chart), 'otel-logs')).toMatchSnapshot();
+    const objects = synth(s.chart);
+    expectMeaning(objects, 'otel-logs', ['otlp_http/loki']);
+    expect(objectsOf(objects, 'otel-logs')).toMatchSnapshot();
   });
 });
 
@@ -233,7 +242,9 @@ describe('TracesCollector', () => {
   test('snapshot', () => {
     const s = backends();
     new TracesCollector(s.chart, 'traces', { tempo: s.tempo });
-    expect(objectsOf(synth(s.chart), 'otel-traces')).toMatchSnapshot();
+    const objects = synth(s.chart);
+    expectMeaning(objects, 'otel-traces', ['otlp_grpc/tempo']);
+    expect(objectsOf(objects, 'otel-traces')).toMatchSnapshot();
   });
 });
 
@@ -387,7 +398,9 @@ describe('MetricsCollector', () => {
   test('snapshot', () => {
     const s = backends();
     new MetricsCollector(s.chart, 'metrics', { prometheus: s.prometheus });
-    expect(objectsOf(synth(s.chart), 'otel-metrics')).toMatchSnapshot();
+    const objects = synth(s.chart);
+    expectMeaning(objects, 'otel-metrics', ['prometheus_remote_write/prometheus']);
+    expect(objectsOf(objects, 'otel-metrics')).toMatchSnapshot();
   });
 });
 
@@ -555,6 +568,9 @@ describe('NodeAgent', () => {
 
   test('snapshot', () => {
     const { objects } = inClusterAgent();
+    expect(schemaErrors(objects)).toEqual([]);
+    expect(podPolicyViolations(objects)).toEqual([]);
+    expect(find(objects, 'Service', 'otel-agent').spec.internalTrafficPolicy).toBe('Local');
     expect(objectsOf(objects, 'otel-agent')).toMatchSnapshot();
   });
 });
@@ -676,6 +692,9 @@ describe('TelemetryGateway', () => {
 
   test('snapshot', () => {
     const { objects } = gateway();
+    expect(schemaErrors(objects)).toEqual([]);
+    expect(podPolicyViolations(objects)).toEqual([]);
+    expect(Object.keys(collectorConfig(objects, 'otel-gateway').service.pipelines).sort()).toEqual(['logs', 'metrics', 'traces']);
     expect(objectsOf(objects, 'otel-gateway')).toMatchSnapshot();
   });
 });
@@ -917,7 +936,9 @@ describe('MetricsCollector in a multi-cluster layout', () => {
   test('snapshot with a gateway and a cluster name', () => {
     const chart = newChart('edge');
     new MetricsCollector(chart, 'metrics', { gateway: EDGE_GATEWAY, clusterName: 'edge-1' });
-    expect(objectsOf(synth(chart), 'otel-metrics')).toMatchSnapshot();
+    const objects = synth(chart);
+    expectMeaning(objects, 'otel-metrics', ['otlp_grpc/gateway']);
+    expect(objectsOf(objects, 'otel-metrics')).toMatchSnapshot();
   });
 });
 

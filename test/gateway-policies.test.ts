@@ -376,6 +376,9 @@ describe('GatewayTelemetryPolicies', () => {
       traces,
       tracing: { randomSampling: 50 },
     }));
+    expect(new Set(crs.map((o) => o.kind))).toEqual(new Set(['HTTPListenerPolicy', 'ReferenceGrant']));
+    expect(crs.filter((o) => o.kind === 'HTTPListenerPolicy')).toHaveLength(4);
+    expect(crs.filter((o) => o.kind === 'ReferenceGrant').every((g) => g.spec.from.every((f: any) => f.namespace !== g.metadata.namespace))).toBe(true);
     expect(crs).toMatchSnapshot();
   });
 });

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { defaultConfigFiles, main } from '../app';
 import { cpuCores, quantityBytes } from '../lib/resources';
 import { buildApp } from '../stacks/build';
@@ -58,7 +58,12 @@ describe('reference configurations', () => {
   });
 
   test.each(Object.keys(layouts))('GIVEN layout %s WHEN rendered THEN the output matches the snapshot', (layout) => {
-    for (const f of layouts[layout as keyof typeof layouts]) expect(f.yaml).toMatchSnapshot(f.fileName);
+    for (const f of layouts[layout as keyof typeof layouts]) {
+      // The YAML written is exactly the objects the semantic checks below examine.
+      expect(parseAllDocuments(f.yaml).map((d) => d.toJS())).toEqual(f.objects);
+      expect(f.fileName.startsWith(layout)).toBe(true);
+      expect(f.yaml).toMatchSnapshot(f.fileName);
+    }
   });
 
   test('GIVEN every rendered object WHEN checked against the Kubernetes schemas THEN none has errors or unknown fields', () => {
