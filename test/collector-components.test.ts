@@ -535,19 +535,15 @@ describe('NodeAgent', () => {
     expectValid(objects);
   });
 
-  test('GIVEN basic auth towards the gateway WHEN synthesized THEN basicauth client reads username and password files', () => {
+  test('GIVEN a gateway on another port with a server name WHEN synthesized THEN the env holds host:port and TLS checks the server name', () => {
     const chart = newChart('edge');
     new NodeAgent(chart, 'agent', {
       clusterName: 'edge-1',
-      forwardTo: {
-        gateway: { ...GATEWAY_TARGET, port: 443, serverName: 'otel.mgmt', auth: { basic: { username: { name: 'gw-basic', key: 'user' }, password: { name: 'gw-basic', key: 'pass' } } } },
-      },
+      forwardTo: { gateway: { ...GATEWAY_TARGET, port: 443, serverName: 'otel.mgmt' } },
     });
     const objects = synth(chart);
     const cfg = collectorConfig(objects, 'otel-agent');
-    expect(cfg.extensions['basicauth/gateway']).toEqual({
-      client_auth: { username_file: '/etc/otelcol-secrets/gateway-username/username', password_file: '/etc/otelcol-secrets/gateway-password/password' },
-    });
+    expect(cfg.extensions['bearertokenauth/gateway']).toEqual({ scheme: 'Bearer', filename: '/etc/otelcol-secrets/gateway-token/token' });
     expect(cfg.exporters['otlp_grpc/gateway'].endpoint).toBe('${env:OTLP_GATEWAY_ENDPOINT}');
     expect(envValue(objects, 'DaemonSet', 'otel-agent', GATEWAY_ENDPOINT_ENV)).toBe('otel.mgmt.example.com:443');
     expect(cfg.exporters['otlp_grpc/gateway'].tls.server_name_override).toBe('otel.mgmt');
@@ -562,7 +558,7 @@ describe('NodeAgent', () => {
           metricAllowlist: ['up', 'bad"name'],
           forwardTo: { gateway: { host: 'gw', ca: { name: 'ca', key: 'ca.crt' }, auth: {} as any } },
         }),
-    ).toThrow(/nodeAgent\.clusterName: "Prod EU" is invalid[\s\S]*nodeAgent\.metricAllowlist: \["up","bad\\"name"\] is invalid[\s\S]*nodeAgent\.forwardTo\.gateway\.auth: \{\} is invalid; allowed: exactly one of/);
+    ).toThrow(/nodeAgent\.clusterName: "Prod EU" is invalid[\s\S]*nodeAgent\.metricAllowlist: \["up","bad\\"name"\] is invalid[\s\S]*nodeAgent\.forwardTo\.gateway\.auth: \{\} is invalid; allowed: \{ bearerToken: SecretKeyRef \}/);
     expect(() => new NodeAgent(chart, 'agent2', { clusterName: 'a', forwardTo: {} as any })).toThrow(/nodeAgent\.forwardTo: \{\} is invalid; allowed: exactly one of/);
   });
 
@@ -663,11 +659,10 @@ describe('TelemetryGateway', () => {
     expect(envValue(edgeObjects, 'DaemonSet', 'otel-agent', GATEWAY_ENDPOINT_ENV)).toBe(e.hostPort);
   });
 
-  test('GIVEN htpasswd auth and a client CA WHEN synthesized THEN basicauth server reads the htpasswd file and mTLS uses client_ca_file', () => {
-    const { objects } = gateway({ auth: { htpasswd: { name: 'gw-htpasswd', key: 'htpasswd' } }, tls: { secretName: 'gw-tls', clientCa: { name: 'agents-ca', key: 'ca.crt' } } });
+  test('GIVEN a client CA WHEN synthesized THEN mTLS uses client_ca_file beside the bearer tokens', () => {
+    const { objects } = gateway({ tls: { secretName: 'gw-tls', clientCa: { name: 'agents-ca', key: 'ca.crt' } } });
     const cfg = collectorConfig(objects, 'otel-gateway');
-    expect(cfg.extensions['basicauth/server']).toEqual({ htpasswd: { file: '/etc/otelcol-secrets/auth/htpasswd' } });
-    expect(cfg.receivers.otlp.protocols.grpc.auth).toEqual({ authenticator: 'basicauth/server' });
+    expect(cfg.receivers.otlp.protocols.grpc.auth).toEqual({ authenticator: 'bearertokenauth/server' });
     expect(cfg.receivers.otlp.protocols.grpc.tls.client_ca_file).toBe('/etc/otelcol-secrets/client-ca/ca.crt');
     expect(podSpec(objects, 'Deployment', 'otel-gateway').volumes.map((v: any) => v.name)).toEqual(['config', 'tls', 'client-ca', 'auth']);
     expectValid(objects);
@@ -682,11 +677,11 @@ describe('TelemetryGateway', () => {
           tempo: s.tempo,
           prometheus: s.prometheus,
           tls: { secretName: '' },
-          auth: { bearerTokens: { name: 'a', key: 'b' }, htpasswd: { name: 'a', key: 'b' } } as any,
+          auth: { htpasswd: { name: 'a', key: 'b' } } as any,
           serviceType: 'ExternalName' as any,
         }),
     ).toThrow(
-      /telemetryGateway\.serviceType: "ExternalName" is invalid[\s\S]*telemetryGateway\.tls\.secretName: "" is invalid[\s\S]*telemetryGateway\.auth: .* is invalid; allowed: exactly one of/,
+      /telemetryGateway\.serviceType: "ExternalName" is invalid[\s\S]*telemetryGateway\.tls\.secretName: "" is invalid[\s\S]*telemetryGateway\.auth: .* is invalid; allowed: \{ bearerTokens: SecretKeyRef \}/,
     );
   });
 
@@ -819,19 +814,15 @@ describe.each(SIGNAL_COLLECTORS)('$kind collector in a multi-cluster layout', (c
     expectValid(objects);
   });
 
-  test('GIVEN a gateway with basic auth, a port and a server name WHEN synthesized THEN basicauth/gateway reads mounted files and TLS checks the server name', () => {
+  test('GIVEN a gateway with a port and a server name WHEN synthesized THEN the bearer token is read from its mounted file and TLS checks the server name', () => {
     const chart = newChart('edge');
-    const basic = { username: { name: 'gw-basic', key: 'user' }, password: { name: 'gw-basic', key: 'pass' } };
-    c.make(chart, 'c', { gateway: { ...EDGE_GATEWAY, port: 443, serverName: 'otel.mgmt', auth: { basic } } });
+    c.make(chart, 'c', { gateway: { ...EDGE_GATEWAY, port: 443, serverName: 'otel.mgmt' } });
     const objects = synth(chart);
     const cfg = collectorConfig(objects, c.name);
-    expect(cfg.extensions['basicauth/gateway']).toEqual({
-      client_auth: { username_file: '/etc/otelcol-secrets/gateway-username/username', password_file: '/etc/otelcol-secrets/gateway-password/password' },
-    });
-    expect(cfg.exporters['otlp_grpc/gateway'].auth).toEqual({ authenticator: 'basicauth/gateway' });
+    expect(cfg.exporters['otlp_grpc/gateway'].auth).toEqual({ authenticator: 'bearertokenauth/gateway' });
     expect(cfg.exporters['otlp_grpc/gateway'].tls).toEqual({ ca_file: '/etc/otelcol-secrets/gateway-ca/ca.crt', server_name_override: 'otel.mgmt' });
     expect(envValue(objects, 'Deployment', c.name, GATEWAY_ENDPOINT_ENV)).toBe('otel.mgmt.example.com:443');
-    expect(podSpec(objects, 'Deployment', c.name).volumes.map((v: any) => v.name)).toEqual(['config', 'gateway-ca', 'gateway-username', 'gateway-password']);
+    expect(podSpec(objects, 'Deployment', c.name).volumes.map((v: any) => v.name)).toEqual(['config', 'gateway-ca', 'gateway-token']);
     expectValid(objects);
   });
 
@@ -864,7 +855,7 @@ describe.each(SIGNAL_COLLECTORS)('$kind collector in a multi-cluster layout', (c
         `${c.field}\\.gateway\\.host: "Not A Host" is invalid[\\s\\S]*${c.field}\\.gateway\\.port: 70000 is invalid[\\s\\S]*${c.field}\\.gateway\\.ca\\.name: "" is invalid[\\s\\S]*${c.field}\\.gateway\\.auth\\.bearerToken\\.key: "bad key" is invalid`,
       ),
     );
-    expect(() => c.make(chart, 'c2', { gateway: { ...EDGE_GATEWAY, auth: {} } })).toThrow(new RegExp(`${c.field}\\.gateway\\.auth: \\{\\} is invalid; allowed: exactly one of`));
+    expect(() => c.make(chart, 'c2', { gateway: { ...EDGE_GATEWAY, auth: {} } })).toThrow(new RegExp(`${c.field}\\.gateway\\.auth: \\{\\} is invalid; allowed: \\{ bearerToken: SecretKeyRef \\}`));
   });
 });
 

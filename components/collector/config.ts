@@ -9,8 +9,6 @@
  * extension backs the probes and the self-metrics reader serves :8888.
  */
 import {
-  basicAuthClient,
-  basicAuthServer,
   batch,
   bearerTokenAuth,
   ClientTlsOptions,
@@ -102,8 +100,13 @@ function clusterStamp(b: ReturnType<typeof base>, clusterName: string | undefine
   return [p];
 }
 
-/** Client authentication towards a telemetry gateway, with files mounted from Secrets. */
-export type GatewayAuthFiles = { readonly bearerTokenFile: string } | { readonly usernameFile: string; readonly passwordFile: string };
+/**
+ * Client authentication towards a telemetry gateway: a bearer token file
+ * mounted from a Secret. (Basic auth is not offered: the collector's basicauth
+ * extension is not buildable at the pinned release from the module proxy, and
+ * the verification only ships what the real binary runs.)
+ */
+export type GatewayAuthFiles = { readonly bearerTokenFile: string };
 
 /** How a collector dials a telemetry gateway: OTLP gRPC over TLS, authenticated. */
 export interface GatewayExport {
@@ -123,16 +126,13 @@ export const GATEWAY_CLIENT_AUTH = 'gateway';
 
 /**
  * Adds `otlp_grpc/gateway` (TLS on, never `insecure`) and its client
- * authenticator (`bearertokenauth/gateway` or `basicauth/gateway`, enabled in
+ * authenticator (`bearertokenauth/gateway`, enabled in
  * `service.extensions`) to the config and returns the exporter.
  */
 function gatewayExporter(b: ReturnType<typeof base>, g: GatewayExport): Exporter {
   let authenticator: string | undefined;
   if (g.auth) {
-    const ext =
-      'bearerTokenFile' in g.auth
-        ? bearerTokenAuth({ name: GATEWAY_CLIENT_AUTH, filename: g.auth.bearerTokenFile })
-        : basicAuthClient({ name: GATEWAY_CLIENT_AUTH, usernameFile: g.auth.usernameFile, passwordFile: g.auth.passwordFile });
+    const ext = bearerTokenAuth({ name: GATEWAY_CLIENT_AUTH, filename: g.auth.bearerTokenFile });
     b.cfg.addExtension(ext);
     authenticator = `${ext.type}/${GATEWAY_CLIENT_AUTH}`;
   }
@@ -330,8 +330,8 @@ export function nodeAgentConfig(o: NodeAgentConfigOptions): CollectorConfig {
 // Telemetry gateway
 // ---------------------------------------------------------------------------
 
-/** Server authentication of the gateway, with files mounted from Secrets. */
-export type GatewayServerAuthFiles = { readonly bearerTokensFile: string } | { readonly htpasswdFile: string };
+/** Server authentication of the gateway: the accepted bearer tokens, a file mounted from a Secret. */
+export type GatewayServerAuthFiles = { readonly bearerTokensFile: string };
 
 /** The id of the gateway's server authenticator. */
 export const GATEWAY_SERVER_AUTH = 'server';
@@ -359,10 +359,7 @@ export interface GatewayConfigOptions extends CommonConfigOptions {
  */
 export function gatewayConfig(o: GatewayConfigOptions): CollectorConfig {
   const b = base(o);
-  const ext =
-    'bearerTokensFile' in o.auth
-      ? bearerTokenAuth({ name: GATEWAY_SERVER_AUTH, filename: o.auth.bearerTokensFile })
-      : basicAuthServer({ name: GATEWAY_SERVER_AUTH, htpasswdFile: o.auth.htpasswdFile });
+  const ext = bearerTokenAuth({ name: GATEWAY_SERVER_AUTH, filename: o.auth.bearerTokensFile });
   b.cfg.addExtension(ext);
   const authenticator = `${ext.type}/${GATEWAY_SERVER_AUTH}`;
   const otlp = otlpReceiver({ grpc: { tls: o.tls, authenticator }, http: { tls: o.tls, authenticator } });

@@ -17,10 +17,8 @@ import { GatewayAuthFiles, GatewayExport } from './config';
  */
 export const GATEWAY_ENDPOINT_ENV = 'OTLP_GATEWAY_ENDPOINT';
 
-/** Client authentication towards a telemetry gateway, from Secrets. */
-export type GatewayClientAuth =
-  | { readonly bearerToken: SecretKeyRef }
-  | { readonly basic: { readonly username: SecretKeyRef; readonly password: SecretKeyRef } };
+/** Client authentication towards a telemetry gateway: a bearer token from a Secret. */
+export type GatewayClientAuth = { readonly bearerToken: SecretKeyRef };
 
 /** Address and credentials of a telemetry gateway (usually in another cluster). */
 export interface GatewayTarget {
@@ -61,24 +59,12 @@ export interface GatewayClient {
 /**
  * Resolves a {@link GatewayTarget}: the CA goes to
  * `/etc/otelcol-secrets/gateway-ca/ca.crt`, a bearer token to
- * `…/gateway-token/token`, basic credentials to `…/gateway-username/username`
- * and `…/gateway-password/password`; all read from mounted Secrets, never
- * literal. Shared by the node agent and the signal collectors.
+ * `…/gateway-token/token`; both read from mounted Secrets, never literal. Shared by the node agent and the signal collectors.
  */
 export function gatewayClient(g: GatewayTarget): GatewayClient {
   const secretMounts: SecretMount[] = [{ volume: 'gateway-ca', secretName: g.ca.name, items: [{ key: g.ca.key, path: 'ca.crt' }] }];
-  let auth: GatewayAuthFiles;
-  if ('bearerToken' in g.auth) {
-    secretMounts.push({ volume: 'gateway-token', secretName: g.auth.bearerToken.name, items: [{ key: g.auth.bearerToken.key, path: 'token' }] });
-    auth = { bearerTokenFile: secretFilePath('gateway-token', 'token') };
-  } else {
-    const b = g.auth.basic;
-    secretMounts.push(
-      { volume: 'gateway-username', secretName: b.username.name, items: [{ key: b.username.key, path: 'username' }] },
-      { volume: 'gateway-password', secretName: b.password.name, items: [{ key: b.password.key, path: 'password' }] },
-    );
-    auth = { usernameFile: secretFilePath('gateway-username', 'username'), passwordFile: secretFilePath('gateway-password', 'password') };
-  }
+  secretMounts.push({ volume: 'gateway-token', secretName: g.auth.bearerToken.name, items: [{ key: g.auth.bearerToken.key, path: 'token' }] });
+  const auth: GatewayAuthFiles = { bearerTokenFile: secretFilePath('gateway-token', 'token') };
   return {
     secretMounts,
     // Built from the typed address the caller gave (the gateway lives in another cluster).
@@ -103,15 +89,12 @@ export function gatewayTargetRules(field: string, target: GatewayTarget | undefi
       field: `${field}.auth`,
       value: g.auth,
       required: true,
-      ok: (v) => v && ('bearerToken' in v) !== ('basic' in v),
-      allowed: 'exactly one of { bearerToken: SecretKeyRef } or { basic: { username: SecretKeyRef, password: SecretKeyRef } }',
+      ok: (v) => v && typeof v === 'object' && 'bearerToken' in v,
+      allowed: '{ bearerToken: SecretKeyRef } (a bearer token read from a Secret)',
     },
   ];
-  const a = g.auth as Partial<{ bearerToken: SecretKeyRef; basic: { username: SecretKeyRef; password: SecretKeyRef } }> | undefined;
+  const a = g.auth as Partial<{ bearerToken: SecretKeyRef }> | undefined;
   if (a?.bearerToken) rules.push(...secretRefRules(`${field}.auth.bearerToken`, a.bearerToken));
-  if (a?.basic) {
-    rules.push(...secretRefRules(`${field}.auth.basic.username`, a.basic.username), ...secretRefRules(`${field}.auth.basic.password`, a.basic.password));
-  }
   return rules;
 }
 

@@ -23,12 +23,14 @@ export const GATEWAY_DEFAULT_RESOURCES: Resources = {
 export const GATEWAY_SERVICE_TYPES = ['LoadBalancer', 'NodePort', 'ClusterIP'] as const;
 export type GatewayServiceType = (typeof GATEWAY_SERVICE_TYPES)[number];
 
-/** Server authentication of the gateway, from Secrets (never literal). */
-export type GatewayServerAuth =
-  /** Accepted bearer tokens, one per line (first word of each line). */
-  | { readonly bearerTokens: SecretKeyRef }
-  /** An htpasswd file (basic auth). */
-  | { readonly htpasswd: SecretKeyRef };
+/**
+ * Server authentication of the gateway, from a Secret (never literal): the
+ * accepted bearer tokens, one per line (first word of each line). Rotate by
+ * listing the new token beside the old one.
+ */
+export interface GatewayServerAuth {
+  readonly bearerTokens: SecretKeyRef;
+}
 
 export interface TelemetryGatewayProps extends CollectorCommonProps {
   readonly loki: Loki;
@@ -53,7 +55,7 @@ export interface TelemetryGatewayProps extends CollectorCommonProps {
 /**
  * The telemetry gateway: a collector Deployment that receives OTLP (gRPC and
  * HTTP) from other clusters' node agents and signal collectors over TLS with
- * authentication (bearer tokens or htpasswd, both read from mounted Secrets)
+ * bearer-token authentication (tokens read from a mounted Secret)
  * and fans out to Loki, Tempo and Prometheus. Metrics go to Prometheus' OTLP
  * receiver (`prometheus.endpoints.otlp`), which promotes each resource's
  * `k8s.cluster.name` to the `k8s_cluster_name` label as long as it is in the
@@ -88,14 +90,8 @@ export class TelemetryGateway extends Construct {
       },
     ];
     if (props.tls.clientCa) mounts.push({ volume: 'client-ca', secretName: props.tls.clientCa.name, items: [{ key: props.tls.clientCa.key, path: 'ca.crt' }] });
-    let auth: GatewayServerAuthFiles;
-    if ('bearerTokens' in props.auth) {
-      mounts.push({ volume: 'auth', secretName: props.auth.bearerTokens.name, items: [{ key: props.auth.bearerTokens.key, path: 'tokens' }] });
-      auth = { bearerTokensFile: secretFilePath('auth', 'tokens') };
-    } else {
-      mounts.push({ volume: 'auth', secretName: props.auth.htpasswd.name, items: [{ key: props.auth.htpasswd.key, path: 'htpasswd' }] });
-      auth = { htpasswdFile: secretFilePath('auth', 'htpasswd') };
-    }
+    mounts.push({ volume: 'auth', secretName: props.auth.bearerTokens.name, items: [{ key: props.auth.bearerTokens.key, path: 'tokens' }] });
+    const auth: GatewayServerAuthFiles = { bearerTokensFile: secretFilePath('auth', 'tokens') };
 
     const config = gatewayConfig({
       tls: {
@@ -171,13 +167,12 @@ function gatewayRules(props: TelemetryGatewayProps, resources: Resources): Rule[
       field: 'telemetryGateway.auth',
       value: props.auth,
       required: true,
-      ok: (v) => v && (('bearerTokens' in v) !== ('htpasswd' in v)),
-      allowed: 'exactly one of { bearerTokens: SecretKeyRef } or { htpasswd: SecretKeyRef }',
+      ok: (v) => v && typeof v === 'object' && 'bearerTokens' in v,
+      allowed: '{ bearerTokens: SecretKeyRef } (accepted bearer tokens read from a Secret, one per line)',
     },
   ];
   if (props.tls?.clientCa) rules.push(...secretRefRules('telemetryGateway.tls.clientCa', props.tls.clientCa));
-  const a = props.auth as Partial<{ bearerTokens: SecretKeyRef; htpasswd: SecretKeyRef }> | undefined;
+  const a = props.auth as Partial<{ bearerTokens: SecretKeyRef }> | undefined;
   if (a?.bearerTokens) rules.push(...secretRefRules('telemetryGateway.auth.bearerTokens', a.bearerTokens));
-  if (a?.htpasswd) rules.push(...secretRefRules('telemetryGateway.auth.htpasswd', a.htpasswd));
   return rules;
 }

@@ -498,21 +498,6 @@ export function bearerTokenAuth(o: { readonly name: string; readonly filename: s
   return { class: 'extension', type: 'bearertokenauth', name: o.name, config: { scheme: 'Bearer', filename: o.filename } };
 }
 
-/** A `basicauth` server authenticator checking an htpasswd file (a mounted Secret). */
-export function basicAuthServer(o: { readonly name: string; readonly htpasswdFile: string }): Extension {
-  return { class: 'extension', type: 'basicauth', name: o.name, config: { htpasswd: { file: o.htpasswdFile } } };
-}
-
-/** A `basicauth` client authenticator reading username and password from files (mounted Secrets). */
-export function basicAuthClient(o: { readonly name: string; readonly usernameFile: string; readonly passwordFile: string }): Extension {
-  return {
-    class: 'extension',
-    type: 'basicauth',
-    name: o.name,
-    config: { client_auth: { username_file: o.usernameFile, password_file: o.passwordFile } },
-  };
-}
-
 // ---------------------------------------------------------------------------
 // Connectors
 // ---------------------------------------------------------------------------

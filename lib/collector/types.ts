@@ -1,4 +1,5 @@
 import { EndpointProtocol } from '../endpoint';
+import { COLLECTOR_COMPONENTS } from './registry';
 
 /**
  * Core types of the OpenTelemetry collector config model.
@@ -29,15 +30,14 @@ export const SECTION: Record<ComponentClass, string> = {
 };
 
 /**
- * Component types this package renders, checked against the contrib 0.159.0
- * component list (snake_case names; the deprecated aliases `otlp` (exporter),
- * `otlphttp`, `prometheusremotewrite`, `k8sattributes` are never used).
+ * Component types this package renders, derived from the registry
+ * ({@link COLLECTOR_COMPONENTS}), which names the Go module of each.
  */
-export type ReceiverType = 'otlp' | 'prometheus';
-export type ProcessorType = 'memory_limiter' | 'batch' | 'k8s_attributes' | 'resource' | 'filter';
-export type ExporterType = 'otlp_grpc' | 'otlp_http' | 'prometheus_remote_write' | 'prometheus' | 'debug';
-export type ExtensionType = 'health_check' | 'bearertokenauth' | 'basicauth';
-export type ConnectorType = 'forward';
+export type ReceiverType = keyof (typeof COLLECTOR_COMPONENTS)['receiver'];
+export type ProcessorType = keyof (typeof COLLECTOR_COMPONENTS)['processor'];
+export type ExporterType = keyof (typeof COLLECTOR_COMPONENTS)['exporter'];
+export type ExtensionType = keyof (typeof COLLECTOR_COMPONENTS)['extension'];
+export type ConnectorType = keyof (typeof COLLECTOR_COMPONENTS)['connector'];
 
 /** The type union for a component class. */
 export type TypeOf<C extends ComponentClass> = C extends 'receiver'
