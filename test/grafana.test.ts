@@ -107,7 +107,7 @@ describe('grafanaDatasources (pure)', () => {
           jsonData: {
             httpMethod: 'POST',
             prometheusType: 'Prometheus',
-            prometheusVersion: '3.14.0',
+            prometheusVersion: '3.16.0',
             timeInterval: '30s',
             exemplarTraceIdDestinations: [
               { name: 'trace_id', datasourceUid: 'tempo', urlDisplayLabel: 'View trace' },

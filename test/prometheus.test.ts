@@ -72,7 +72,7 @@ describe('Prometheus defaults', () => {
 
   test('GIVEN no props WHEN synthesized THEN the pod runs as nobody (65534) with the TSDB on a 20Gi PVC at /prometheus', () => {
     const { sts, container } = render();
-    expect(container.image).toBe('quay.io/prometheus/prometheus:v3.14.0');
+    expect(container.image).toBe('quay.io/prometheus/prometheus:v3.16.0');
     expect(sts.spec.template.spec.securityContext).toMatchObject({ runAsUser: 65534, runAsGroup: 65534, fsGroup: 65534 });
     expect(sts.spec.volumeClaimTemplates[0].metadata.name).toBe('data');
     expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('20Gi');
@@ -156,7 +156,7 @@ describe('Prometheus endpoints', () => {
     const { p, objects } = render({ name: 'metrics', namespace: 'obs' });
     expect(p.endpoints.http.hostPort).toBe('metrics.obs.svc:9090');
     expect(find(objects, 'Service', 'metrics').metadata.namespace).toBe('obs');
-    expect(p.identity).toEqual({ name: 'metrics', app: 'prometheus', component: 'metrics-storage', version: '3.14.0', namespace: 'obs' });
+    expect(p.identity).toEqual({ name: 'metrics', app: 'prometheus', component: 'metrics-storage', version: '3.16.0', namespace: 'obs' });
   });
 });
 

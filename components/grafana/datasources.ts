@@ -41,7 +41,7 @@ export const DATASOURCE_UIDS = {
 /**
  * Exemplar labels that carry a trace id, both linked to Tempo:
  * - `trace_id`: exemplars of OTLP metrics ingested by Prometheus
- *   (prometheus v3.14.0 storage/remote/otlptranslator/prometheusremotewrite/helper.go `traceIDKey`);
+ *   (prometheus v3.16.0 storage/remote/otlptranslator/prometheusremotewrite/helper.go `traceIDKey`);
  * - `traceID`: exemplars of Tempo's span metrics
  *   (tempo v2.10.8 modules/generator/registry/histogram.go `traceIDLabelName`).
  */

@@ -2,10 +2,10 @@ import { stringify } from 'yaml';
 import { is, Rule } from '../../lib/validation';
 
 /**
- * The Prometheus 3.14 configuration file (`prometheus.yml`) and rule files,
+ * The Prometheus 3.16 configuration file (`prometheus.yml`) and rule files,
  * built as typed objects by pure functions so tests can assert them exactly.
  * Every key below is one the pinned release accepts
- * (prometheus v3.14.0 docs/configuration/configuration.md and
+ * (prometheus v3.16.0 docs/configuration/configuration.md and
  * docs/configuration/recording_rules.md / alerting_rules.md).
  */
 
@@ -36,7 +36,7 @@ export const PROMETHEUS_OTLP_PATH = '/api/v1/otlp';
 /** Job name of the built-in self-scrape job; reserved. */
 export const PROMETHEUS_SELF_JOB = 'prometheus';
 
-/** Scrape protocols Prometheus 3.14 negotiates (case-sensitive; config/config.go). */
+/** Scrape protocols Prometheus 3.16 negotiates (case-sensitive; config/config.go). */
 export const SCRAPE_PROTOCOLS = ['PrometheusProto', 'OpenMetricsText1.0.0', 'OpenMetricsText0.0.1', 'PrometheusText1.0.0', 'PrometheusText0.0.4'] as const;
 export type ScrapeProtocol = (typeof SCRAPE_PROTOCOLS)[number];
 
@@ -51,7 +51,7 @@ export type OtlpTranslationStrategy = (typeof OTLP_TRANSLATION_STRATEGIES)[numbe
 
 /**
  * Resource attributes promoted to labels of OTLP-ingested series: the list
- * upstream recommends (prometheus v3.14.0 documentation/examples/prometheus-otlp.yml).
+ * upstream recommends (prometheus v3.16.0 documentation/examples/prometheus-otlp.yml).
  */
 export const DEFAULT_PROMOTED_RESOURCE_ATTRIBUTES: readonly string[] = [
   'service.instance.id',
@@ -314,7 +314,7 @@ export interface DiscoveryPolicyRule {
 }
 
 /**
- * The objects each role lists and watches (prometheus v3.14.0
+ * The objects each role lists and watches (prometheus v3.16.0
  * discovery/kubernetes/kubernetes.go `Run`): endpoints and endpointslice also
  * watch services and pods; `attach_metadata` adds nodes, namespaces,
  * replicasets (deployment) and jobs (job/cronjob).

@@ -107,7 +107,7 @@ export interface PrometheusEndpoints {
 }
 
 /**
- * Prometheus 3.14 as a single-replica StatefulSet with a TSDB volume, the
+ * Prometheus 3.16 as a single-replica StatefulSet with a TSDB volume, the
  * remote-write and OTLP receivers and exemplar storage enabled, native
  * histograms scraped, a self-scrape job and extension points for scrape
  * configs and rule files. RBAC for Kubernetes discovery is rendered only when

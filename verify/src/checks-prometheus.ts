@@ -1,0 +1,41 @@
+/**
+ * promtool at the pinned Prometheus version: `check config` on every rendered
+ * prometheus.yml and `check rules` on every rule file, each run inside the
+ * pod's file layout (so `rule_files` globs resolve as in the pod).
+ */
+import { podDir, podRunSpec } from './kube-pod';
+import { bin } from './paths';
+import { preparePod } from './pod';
+import { run } from './proc';
+import { K8sObject, podSpec, RenderedCluster } from './render';
+import { Report } from './report';
+
+export const isPrometheus = (o: K8sObject) => o.kind === 'StatefulSet' && podSpec(o).containers[0].image.includes('/prometheus/prometheus:');
+
+/** Runs promtool with `args` inside the layout of the Prometheus pod. */
+export async function promtoolInPod(objects: K8sObject[], w: K8sObject, dir: string, args: string[]): Promise<{ code: number | null; out: string }> {
+  const spec = podRunSpec(objects, w, { dir, binary: bin('promtool'), hosts: [], secrets: {}, fieldValues: {} });
+  const { cmd, args: a } = preparePod({ ...spec, args, env: { PATH: '/usr/bin:/bin', HOME: '/' } });
+  const r = await run(cmd, a, { timeoutMs: 120_000 });
+  return { code: r.code, out: `${r.stdout}${r.stderr}`.trim() };
+}
+
+export async function checkPrometheusConfigs(r: Report, clusters: RenderedCluster[], scratch: string): Promise<void> {
+  for (const c of clusters) {
+    for (const w of c.objects.filter(isPrometheus)) {
+      const container = podSpec(w).containers[0];
+      const configFile = (container.args as string[]).find((a) => a.startsWith('--config.file='))!.slice('--config.file='.length);
+      const dir = podDir(scratch, c.fileName.replace(/\.k8s\.yaml$/, ''), `promtool-${w.metadata.name}`);
+      const conf = await promtoolInPod(c.objects, w, dir, ['check', 'config', configFile]);
+      r.check(`prometheus: promtool check config ${c.variant} ${c.fileName} (${configFile} and its rule files)`, conf.code === 0, conf.code === 0 ? lastLine(conf.out) : conf.out);
+      const rulesMount = container.volumeMounts.find((m: any) => m.name === 'rules');
+      const ruleFiles = Object.keys(podRunSpec(c.objects, w, { dir, binary: bin('promtool'), hosts: [], secrets: {}, fieldValues: {} }).volumes.find((v) => v.mountPath === rulesMount.mountPath)?.files ?? {}).sort();
+      for (const f of ruleFiles) {
+        const res = await promtoolInPod(c.objects, w, dir, ['check', 'rules', `${rulesMount.mountPath}/${f}`]);
+        r.check(`prometheus: promtool check rules ${c.fileName} ${f}`, res.code === 0, res.code === 0 ? lastLine(res.out) : res.out);
+      }
+    }
+  }
+}
+
+const lastLine = (s: string) => s.trim().split('\n').pop();
