@@ -40,7 +40,7 @@ export function imageVersion(ref: ImageRef): string {
  */
 export const VERIFIED_WITH = {
   /** kube-apiserver and kubectl, from k8s.io/kubernetes (staging modules at v0.<minor>.<patch>). */
-  kubernetes: '1.37.2',
+  kubernetes: '1.36.3',
   /** etcd, from go.etcd.io/etcd/server/v3. */
   etcd: '3.6.16',
   /** The Pulumi CLI, from github.com/pulumi/pulumi/pkg/v3. */

@@ -21,16 +21,21 @@ export class ApiServer {
   private clientCert = '';
   private clientKey = '';
 
+  /** The address pods reach the API server at (see netns.ts), when pods run. */
+  public podHost?: string;
+  public port = 0;
+
   constructor(
     public readonly name: string,
     public readonly dir: string,
+    private readonly opts: { readonly podHost?: string } = {},
   ) {}
 
   public async start(): Promise<void> {
     fs.mkdirSync(this.dir, { recursive: true });
     const pki = path.join(this.dir, 'pki');
     const ca = await makeCa(pki, 'ca');
-    const serving = await makeLeaf(pki, 'apiserver', ca, { cn: 'kube-apiserver', dns: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc'], ips: ['127.0.0.1', '10.0.0.1'] });
+    const serving = await makeLeaf(pki, 'apiserver', ca, { cn: 'kube-apiserver', dns: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc'], ips: ['127.0.0.1', '10.0.0.1', ...(this.opts.podHost ? [this.opts.podHost] : [])] });
     const admin = await makeLeaf(pki, 'admin', ca, { cn: 'verify-admin', org: 'system:masters', client: true });
     const sa = await makeKeyPair(pki, 'sa');
     this.caFile = ca.cert;
@@ -50,13 +55,15 @@ export class ApiServer {
       '--log-level=warn',
     ], path.join(this.dir, 'etcd.log'));
     this.url = `https://127.0.0.1:${port}`;
+    this.port = port;
+    this.podHost = this.opts.podHost;
     this.apiserver = new Server(`${this.name}-apiserver`, bin('kube-apiserver'), [
       `--etcd-servers=http://127.0.0.1:${etcdClient}`,
       `--cert-dir=${path.join(this.dir, 'certs')}`,
       `--tls-cert-file=${serving.cert}`,
       `--tls-private-key-file=${serving.key}`,
       `--client-ca-file=${ca.cert}`,
-      '--bind-address=127.0.0.1',
+      `--bind-address=${this.opts.podHost ? '0.0.0.0' : '127.0.0.1'}`,
       '--advertise-address=127.0.0.1',
       `--secure-port=${port}`,
       '--service-cluster-ip-range=10.0.0.0/24',

@@ -24,6 +24,8 @@ export interface PodContext {
   readonly persistentDirs?: Record<string, string>;
   /** Extra args appended (never replacing the rendered ones). */
   readonly extraArgs?: readonly string[];
+  /** The pod's network namespace. */
+  readonly netns?: string;
 }
 
 function keyedFiles(data: Record<string, string>, items: { key: string; path: string }[] | undefined, what: string): Record<string, string> {
@@ -88,6 +90,7 @@ export function podRunSpec(objects: K8sObject[], w: K8sObject, ctx: PodContext):
     hosts: ctx.hosts,
     runAs: { user: c.securityContext?.runAsUser ?? sc.runAsUser, group: c.securityContext?.runAsGroup ?? sc.runAsGroup },
     readOnlyRootFilesystem: c.securityContext?.readOnlyRootFilesystem ?? false,
+    netns: ctx.netns,
   };
 }
 

@@ -12,6 +12,7 @@
 import * as fs from 'fs';
 import { ApiServer } from './apiserver';
 import { checkCollectorBinary, checkCollectorConfigs } from './checks-collector';
+import { e2ePerCluster } from './checks-e2e';
 import { checkApply } from './checks-kubernetes';
 import { checkPrometheusConfigs } from './checks-prometheus';
 import { WORK } from './paths';
@@ -20,7 +21,7 @@ import { renderExamples, renderMatrix } from './render';
 import { Report } from './report';
 import { buildTool, regenerateCollector, toolSpecs } from './tools';
 
-export const GROUPS = ['collector', 'prometheus', 'kubernetes'] as const;
+export const GROUPS = ['collector', 'prometheus', 'kubernetes', 'e2e'] as const;
 type Group = (typeof GROUPS)[number];
 
 /** The tools each check group runs. */
@@ -28,6 +29,7 @@ const GROUP_TOOLS: Record<Group, string[]> = {
   collector: ['otelcol'],
   prometheus: ['prometheus'],
   kubernetes: ['etcd', 'kubernetes'],
+  e2e: ['otelcol', 'otelcol-sink', 'prometheus', 'etcd', 'kubernetes', 'telemetrygen'],
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -73,6 +75,12 @@ async function main(argv: string[]): Promise<number> {
       for (const c of rendered) await r.guard(`kubernetes: ${c.fileName}`, () => checkApply(r, api, c));
     });
     await api.stop();
+  }
+
+  if (want('e2e')) {
+    r.section('end to end');
+    const perCluster = rendered.find((c) => c.variant === 'example per-cluster')!;
+    await r.guard('e2e: per-cluster', () => e2ePerCluster(r, perCluster, `${WORK}/e2e-per-cluster`));
   }
 
   await stopAllServers();

@@ -4,6 +4,8 @@ import * as path from 'path';
 export const ROOT = path.resolve(__dirname, '..', '..');
 /** Built tools. */
 export const BIN = path.join(ROOT, '.verify', 'bin');
+/** Sources generated for builds (never committed). */
+export const GEN = path.join(ROOT, '.verify', 'gen');
 /** Scratch space of one run (logs, rendered files, pod roots); recreated per run. */
 export const WORK = path.join(ROOT, '.verify', 'run');
 /** The CRDs the API server installs before applying our objects. */

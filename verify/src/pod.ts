@@ -38,6 +38,8 @@ export interface PodRunSpec {
   readonly runAs: { readonly user: number; readonly group: number };
   /** @default true */
   readonly readOnlyRootFilesystem?: boolean;
+  /** The pod's network namespace (see netns.ts). @default the host's */
+  readonly netns?: string;
 }
 
 function sh(s: string): string {
@@ -56,6 +58,10 @@ export function preparePod(p: PodRunSpec): { cmd: string; args: string[] } {
   }
   fs.cpSync('/etc', path.join(root, 'etc'), { recursive: true, dereference: false, verbatimSymlinks: true, errorOnExist: false, filter: (src) => !src.startsWith('/etc/ssl/private') });
   fs.writeFileSync(path.join(root, 'etc', 'hosts'), ['127.0.0.1 localhost', ...p.hosts, ''].join('\n'));
+  // Cluster names resolve through /etc/hosts; lookups of anything else (gRPC's
+  // service-config TXT records, say) must fail fast instead of timing out on
+  // the host's unreachable resolver: nothing listens on the pod's loopback :53.
+  fs.writeFileSync(path.join(root, 'etc', 'resolv.conf'), 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n');
   const binName = path.basename(p.binary);
   fs.writeFileSync(path.join(root, 'verify-bin', binName), '');
 
@@ -92,7 +98,8 @@ export function preparePod(p: PodRunSpec): { cmd: string; args: string[] } {
   lines.push(`exec chroot --userspec=${p.runAs.user}:${p.runAs.group} "$R" /usr/bin/env -i ${envArgs.join(' ')} /verify-bin/${binName} ${p.args.map(sh).join(' ')}`);
   const script = path.join(p.dir, 'enter.sh');
   fs.writeFileSync(script, `${lines.join('\n')}\n`);
-  return { cmd: 'unshare', args: ['-m', '--', 'bash', script] };
+  const enter = ['unshare', '-m', '--', 'bash', script];
+  return p.netns ? { cmd: 'ip', args: ['netns', 'exec', p.netns, ...enter] } : { cmd: enter[0], args: enter.slice(1) };
 }
 
 /** Starts the pod's program; its output goes to `<dir>/log`. */

@@ -42,6 +42,7 @@ export function run(cmd: string, args: readonly string[], o: RunOptions = {}): P
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
+    child.stdin.on('error', () => undefined); // a command that does not read its stdin
     child.stdin.end(o.input ?? '');
   });
 }
@@ -66,6 +67,7 @@ export class Server {
     public readonly logFile: string,
     o: SpawnOptions = {},
   ) {
+    fs.mkdirSync(require('path').dirname(logFile), { recursive: true });
     const log = fs.openSync(logFile, 'a');
     this.child = spawn(cmd, args, { ...o, stdio: ['ignore', log, log], detached: true });
     fs.closeSync(log);

@@ -10,7 +10,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { BIN, ROOT } from './paths';
+import { BIN, GEN, ROOT } from './paths';
 import { runOk } from './proc';
 
 // The package under test, compiled (npm run build).
@@ -27,6 +27,8 @@ export interface ToolSpec {
   readonly ldflags?: readonly string[];
   /** Module requirements the go.mod must pin (module → version). */
   readonly requires: Readonly<Record<string, string>>;
+  /** Work before `go build` (e.g. sources a module's own build generates). */
+  readonly prepare?: () => Promise<void>;
 }
 
 const IMAGES = pkg.IMAGES as Record<string, { tag: string }>;
@@ -116,8 +118,36 @@ export function toolSpecs(): ToolSpec[] {
       binaries: [{ pkg: 'github.com/pulumi/pulumi-kubernetes/provider/v4/cmd/pulumi-resource-kubernetes', out: 'pulumi-resource-kubernetes' }],
       ldflags: [`-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=${pulumiKubernetesPluginVersion()}`],
       requires: { 'github.com/pulumi/pulumi-kubernetes/provider/v4': V.pulumiKubernetesProvider },
+      prepare: () => preparePulumiKubernetesProvider(V.pulumiKubernetesProvider, pulumiKubernetesPluginVersion()),
     },
   ];
+}
+
+/**
+ * The Kubernetes provider's main package embeds `schema-embed.json` and
+ * `terraform-mapping-embed.json`, which its own build generates (`go generate`
+ * runs cmd/pulumi-resource-kubernetes/generate.go: schema.json with the
+ * version set, and terraform-mapping.json, re-serialised compactly). The module
+ * proxy serves the module without them, so the pinned module is copied to
+ * .verify/gen/pulumi-kubernetes-provider (where verify/tools/pulumi-kubernetes/go.mod
+ * replaces it) and the two files are generated the same way.
+ */
+export async function preparePulumiKubernetesProvider(moduleVersion: string, pluginVersion: string): Promise<void> {
+  const mod = 'github.com/pulumi/pulumi-kubernetes/provider/v4';
+  const info = JSON.parse((await runOk('go', ['mod', 'download', '-json', `${mod}@${moduleVersion}`], { cwd: ROOT })).stdout);
+  const dest = path.join(GEN, 'pulumi-kubernetes-provider');
+  const stampFile = path.join(dest, '.verify-stamp');
+  const want = `${moduleVersion} ${pluginVersion}`;
+  if (fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === want) return;
+  fs.rmSync(dest, { recursive: true, force: true });
+  fs.cpSync(info.Dir, dest, { recursive: true });
+  await runOk('chmod', ['-R', 'u+w', dest]);
+  const cmd = path.join(dest, 'cmd', 'pulumi-resource-kubernetes');
+  const schema = JSON.parse(fs.readFileSync(path.join(cmd, 'schema.json'), 'utf8'));
+  schema.version = pluginVersion;
+  fs.writeFileSync(path.join(cmd, 'schema-embed.json'), JSON.stringify(schema));
+  fs.writeFileSync(path.join(cmd, 'terraform-mapping-embed.json'), JSON.stringify(JSON.parse(fs.readFileSync(path.join(cmd, 'terraform-mapping.json'), 'utf8'))));
+  fs.writeFileSync(stampFile, want);
 }
 
 /** Module versions a go.mod requires (or replaces to), by module path. */
@@ -156,6 +186,7 @@ function stamp(t: ToolSpec): string {
 export async function buildTool(t: ToolSpec, log: (s: string) => void): Promise<boolean> {
   const problems = pinProblems(t);
   if (problems.length > 0) throw new Error(problems.join('\n'));
+  await t.prepare?.();
   fs.mkdirSync(BIN, { recursive: true });
   const stampFile = path.join(BIN, `.${t.name}.stamp`);
   const want = stamp(t);

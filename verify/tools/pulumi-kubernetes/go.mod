@@ -225,3 +225,7 @@ require (
 
 // The provider replaces sdk/v4 by its sibling directory (../sdk); pin the release it requires instead.
 replace github.com/pulumi/pulumi-kubernetes/sdk/v4 => github.com/pulumi/pulumi-kubernetes/sdk/v4 v4.24.0
+
+// The provider's main package embeds files its own build generates; verify/src/tools.ts
+// copies the pinned module here and generates them (see preparePulumiKubernetesProvider).
+replace github.com/pulumi/pulumi-kubernetes/provider/v4 => ../../../.verify/gen/pulumi-kubernetes-provider
