@@ -1,8 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { envRef, OTLP_GRPC_PORT } from '../../lib/collector';
 import { SecretKeyRef } from '../../lib/endpoint';
-import { secretRefRules } from '../../lib/storage';
-import { is, Rule } from '../../lib/validation';
 import { secretFilePath, SecretMount } from './collector';
 import { GatewayAuthFiles, GatewayExport } from './config';
 
@@ -89,30 +87,6 @@ export function gatewayClient(g: GatewayTarget): GatewayClient {
       auth,
     },
   };
-}
-
-/** Validation rules of a {@link GatewayTarget} at `field` (e.g. `logsCollector.gateway`). */
-export function gatewayTargetRules(field: string, target: GatewayTarget | undefined): Rule[] {
-  const g = (target ?? {}) as Partial<GatewayTarget>;
-  const rules: Rule[] = [
-    { field: `${field}.host`, value: g.host, required: true, ok: is.dnsSubdomain, allowed: `a DNS name (${is.dnsSubdomainAllowed})` },
-    { field: `${field}.port`, value: g.port, ok: is.port, allowed: is.portAllowed },
-    { field: `${field}.serverName`, value: g.serverName, ok: is.dnsSubdomain, allowed: is.dnsSubdomainAllowed },
-    ...secretRefRules(`${field}.ca`, g.ca),
-    {
-      field: `${field}.auth`,
-      value: g.auth,
-      required: true,
-      ok: (v) => v && ('bearerToken' in v) !== ('basic' in v),
-      allowed: 'exactly one of { bearerToken: SecretKeyRef } or { basic: { username: SecretKeyRef, password: SecretKeyRef } }',
-    },
-  ];
-  const a = g.auth as Partial<{ bearerToken: SecretKeyRef; basic: { username: SecretKeyRef; password: SecretKeyRef } }> | undefined;
-  if (a?.bearerToken) rules.push(...secretRefRules(`${field}.auth.bearerToken`, a.bearerToken));
-  if (a?.basic) {
-    rules.push(...secretRefRules(`${field}.auth.basic.username`, a.basic.username), ...secretRefRules(`${field}.auth.basic.password`, a.basic.password));
-  }
-  return rules;
 }
 
 /** The short description of a gateway target used in "allowed" messages. */
