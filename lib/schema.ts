@@ -19,6 +19,8 @@ export type { Static, TSchema };
 const ALLOWED = Symbol.for('otel-lgtm-k8s.allowed');
 /** Symbol key of a schema node's default, as documented (the README reference shows it). */
 const DEFAULT = Symbol.for('otel-lgtm-k8s.default');
+/** Symbol key of what the keys of a map may be. */
+const KEY_ALLOWED = Symbol.for('otel-lgtm-k8s.key-allowed');
 
 interface Doc {
   /** What the field means (the JSON Schema description, with the allowed sentence appended). */
@@ -99,13 +101,14 @@ export function List<T extends TSchema>(items: T, allowed: string, d: Doc & { mi
 }
 
 /** A map from keys matching `keyPattern` to strings. */
-export function StringMap(keyPattern: string, allowed: string, d: Doc & { maxProperties?: number } = {}) {
+export function StringMap(keyPattern: string, allowed: string, d: Doc & { maxProperties?: number; keyAllowed?: string } = {}) {
   const s = Type.Unsafe<Record<string, string>>({
     type: 'object',
     patternProperties: { [keyPattern]: { type: 'string', maxLength: 1024 } },
     additionalProperties: false,
     ...(d.maxProperties !== undefined ? { maxProperties: d.maxProperties } : {}),
   });
+  (s as any)[KEY_ALLOWED] = d.keyAllowed;
   return annotate(s, allowed, d);
 }
 
@@ -210,7 +213,7 @@ function walk(s: TSchema, v: unknown, path: string, sensitive: boolean, out: Pro
           continue;
         }
         if (s.additionalProperties === false) {
-          const allowed = patterns.length > 0 ? `a key that is ${allowedOf(s)}` : unknownFieldAllowed(k, Object.keys(props));
+          const allowed = patterns.length > 0 ? `a key that is ${(s as any)[KEY_ALLOWED] ?? allowedOf(s)}` : unknownFieldAllowed(k, Object.keys(props));
           out.push({ field: at, value: undefined, allowed, conceal: 'unknown-field' });
         }
       }

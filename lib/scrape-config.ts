@@ -11,7 +11,7 @@ import { Duration, LABEL_NAME_ALLOWED, LABEL_NAME_PATTERN, matches } from './val
 
 /** A map of Prometheus label names to values (external labels, static target labels). */
 export function labelsSchema(doc?: string) {
-  return StringMap(LABEL_NAME_PATTERN, `a map of label names (${LABEL_NAME_ALLOWED}) to string values`, { maxProperties: 64, doc });
+  return StringMap(LABEL_NAME_PATTERN, `a map of label names (${LABEL_NAME_ALLOWED}) to string values`, { maxProperties: 64, doc, keyAllowed: LABEL_NAME_ALLOWED });
 }
 export const LabelsSchema = labelsSchema();
 

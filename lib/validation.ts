@@ -45,6 +45,8 @@ export interface Problem {
    * irrelevant and may be anything) or may hold a credential.
    */
   readonly conceal?: 'unknown-field' | 'sensitive';
+  /** A whole sentence that replaces "value is invalid; allowed: …" (for problems between several fields). */
+  readonly detail?: string;
 }
 
 /** Longest excerpt of a value an error message echoes. */
@@ -79,6 +81,7 @@ export class ConfigFileError extends ValidationError {}
 
 /** One line of a {@link ValidationError} message. */
 export function problemLine(p: Problem): string {
+  if (p.detail !== undefined) return `  - ${p.field}: ${p.detail}`;
   if (p.conceal === 'unknown-field') return `  - ${p.field}: unknown field; allowed: ${p.allowed}`;
   if (p.conceal === 'sensitive') return `  - ${p.field}: the value (not shown: it may be a credential) is invalid; allowed: ${p.allowed}`;
   return `  - ${p.field}: ${formatValue(p.value)} is invalid; allowed: ${p.allowed}`;

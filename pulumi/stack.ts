@@ -182,7 +182,10 @@ export function loadBalancerAddress(status: { loadBalancer?: { ingress?: { hostn
   const ingress = status?.loadBalancer?.ingress?.[0];
   const host = ingress?.hostname || ingress?.ip;
   if (!host) {
-    throw new Error(`${service} reports no LoadBalancer address, so the workload clusters have no gateway to dial; set multiCluster.management.telemetryGateway.externalHost`);
+    throw new ValidationError(
+      [{ field: 'multiCluster.management.telemetryGateway.externalHost', value: undefined, allowed: `the DNS name workload clusters dial: ${service} reports no LoadBalancer address` }],
+      'LgtmStack',
+    );
   }
   return `${host.includes(':') ? `[${host}]` : host}:${port}`;
 }

@@ -220,7 +220,7 @@ function safely(build: () => Rule[]): Rule[] {
 }
 
 // The JSON Schema validator, compiled once.
-const ajv = new Ajv({ allErrors: true, strict: false });
+const ajv = new Ajv({ allErrors: false, strict: false, code: { optimize: false } });
 const schemaCheck = ajv.compile(CONFIG_SCHEMA);
 
 /**

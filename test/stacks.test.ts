@@ -7,7 +7,7 @@ import { cpuCores, quantityBytes } from '../lib/resources';
 import { buildApp } from '../stacks/build';
 import { loadConfigFile } from '../stacks/load';
 import { renderApp, RenderedFile } from '../stacks/render';
-import { schemaJson } from '../stacks/schema';
+import { readmeWithReference, schemaJson } from '../stacks/schema';
 import { SINGLE_NODE_BUDGET } from '../stacks/single-node';
 import { CrdValidator, describeWithCrds } from './support/crd-schema';
 import { podPolicyViolations } from './support/restricted';
@@ -328,6 +328,11 @@ describe('cdk8s entry point', () => {
 describe('published JSON Schema', () => {
   test('GIVEN the schema the validator uses WHEN compared with schema/lgtm-config.schema.json THEN the committed file is current (npm run schema)', () => {
     expect(fs.readFileSync(path.resolve(__dirname, '..', 'schema', 'lgtm-config.schema.json'), 'utf8')).toBe(schemaJson());
+  });
+
+  test('GIVEN the config model WHEN its reference is generated THEN the README config reference is current (npm run schema)', () => {
+    const readme = fs.readFileSync(path.resolve(__dirname, '..', 'README.md'), 'utf8');
+    expect(readme).toBe(readmeWithReference(readme));
   });
 
   test('GIVEN the examples WHEN they name a schema THEN it is the published one', () => {

@@ -5,6 +5,7 @@ import { Endpoint } from '../../lib/endpoint';
 import { IMAGES, imageVersion } from '../../lib/images';
 import { childName, clusterScoped, ComponentIdentity, standardLabels } from '../../lib/naming';
 import { quantityBytes, Resources } from '../../lib/resources';
+import { ValidationError } from '../../lib/validation';
 import { httpProbe, Workload, WorkloadProps } from '../../lib/workload';
 
 /** How a collector runs: one pod per node (DaemonSet) or a set of replicas (Deployment). */
@@ -90,14 +91,14 @@ export class OtelCollector extends Construct {
 
   constructor(scope: Construct, id: string, props: OtelCollectorProps) {
     super(scope, id);
-    const where = `${this.node.path} (${props.name})`;
+    const where = props.name;
     this.config = props.config;
     this.configYaml = props.config.toYaml(where);
     props.config.freeze(where);
 
     const ports = props.config.ports;
     if (!ports.some((p) => p.name === HEALTH_CHECK_PORT_NAME)) {
-      throw new Error(`${where}: the collector config has no health_check extension (port "${HEALTH_CHECK_PORT_NAME}"), which the probes need`);
+      throw new ValidationError([{ field: 'config', value: undefined, allowed: `a collector config with the health_check extension (port "${HEALTH_CHECK_PORT_NAME}"), which the probes need` }], `OtelCollector props (${props.name})`);
     }
     const telemetry = props.config.telemetryPort;
 

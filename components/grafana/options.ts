@@ -71,7 +71,8 @@ export function grafanaRules(o: GrafanaOptions, path: string, resources: Resourc
       field: `${path}.adminSecret.passwordKey`,
       value: admin ? admin.passwordKey ?? GRAFANA_DEFAULT_ADMIN_PASSWORD_KEY : undefined,
       ok: (v: string) => v !== userKey,
-      allowed: `a key other than userKey (${JSON.stringify(userKey)})`,
+      allowed: 'a key other than userKey',
+      sensitive: true,
     },
     ...resourceRules(`${path}.resources`, o.resources, resources),
   ];

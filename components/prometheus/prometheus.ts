@@ -210,7 +210,7 @@ export class Prometheus extends Construct implements Observable {
    * service account token.
    */
   public addScrapeConfig(job: ScrapeConfig): this {
-    validate('Prometheus.addScrapeConfig', scrapeConfigListRules('scrapeConfig', this.scrapeConfigs, [job]));
+    validate('Prometheus.addScrapeConfig', scrapeConfigListRules(`prometheus.addScrapeConfig(${JSON.stringify(job?.job_name)})`, this.scrapeConfigs, [job]));
     this.scrapeConfigs.push(job);
     if ((job.kubernetes_sd_configs ?? []).length > 0) this.ensureDiscoveryRbac();
     return this;
@@ -225,19 +225,19 @@ export class Prometheus extends Construct implements Observable {
     const configMapName = childName(this.name, 'rules', String(set));
     validate('Prometheus.addRules', [
       {
-        field: 'name',
+        field: 'prometheus.addRules.name',
         value: set,
         required: true,
         ok: (v: string) => is.dnsLabel(v) && is.dnsLabel(configMapName),
         allowed: `a DNS-1035 label that keeps "${this.name}-rules-<name>" within 63 characters`,
       },
       {
-        field: 'name',
+        field: 'prometheus.addRules.name',
         value: set,
         ok: (v: string) => !this.ruleSets.some((r) => r.name === v),
         allowed: `a name not used yet (have ${this.ruleSets.map((r) => JSON.stringify(r.name)).join(', ') || 'none'})`,
       },
-      ...ruleGroupRules('groups', groups),
+      ...ruleGroupRules(`prometheus.addRules(${JSON.stringify(set)}).groups`, groups),
     ]);
     const content = ruleFileYaml(groups);
     this.ruleSets.push({ name: set, configMapName, content });
@@ -277,7 +277,7 @@ function scrapeConfigListRules(field: string, existing: readonly ScrapeConfig[],
   const taken = new Set([PROMETHEUS_SELF_JOB, ...existing.map((s) => s.job_name)]);
   const rules: Rule[] = [];
   added.forEach((sc, i) => {
-    const f = field === 'scrapeConfig' ? field : `${field}[${i}]`;
+    const f = field.includes('addScrapeConfig') ? field : `${field}[${i}]`;
     rules.push(...scrapeConfigRules(f, sc ?? ({} as ScrapeConfig)));
     const before = new Set(taken);
     rules.push({
