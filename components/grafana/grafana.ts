@@ -8,6 +8,7 @@ import { Endpoint } from '../../lib/endpoint';
 import { IMAGES, imageVersion } from '../../lib/images';
 import { childName, ComponentIdentity, standardLabels } from '../../lib/naming';
 import { resolveResources } from '../../lib/resources';
+import { isValidPromql, promqlAllowed } from '../../lib/promql';
 import { omit, Static, validateProps } from '../../lib/schema';
 import { is, validate } from '../../lib/validation';
 import { httpProbe, Workload } from '../../lib/workload';
@@ -238,6 +239,8 @@ export class Grafana extends Construct implements Observable {
         allowed: `a title not used by another dashboard in folder ${JSON.stringify(folder)}`,
       },
     ]);
+    // Every Prometheus query must parse: Grafana would only show the error on the panel.
+    validate(where, promqlTargets(model).map(({ at, expr }) => ({ field: `json.${at}.expr`, value: expr, ok: isValidPromql, allowed: promqlAllowed(expr) })));
     const provisioned: Record<string, unknown> = { ...model, uid };
     const content = JSON.stringify(provisioned);
     validate(where, [
@@ -289,6 +292,25 @@ export class Grafana extends Construct implements Observable {
   public observability(): ObservabilityContent {
     return { ruleSets: { grafana: [{ name: 'grafana', rules: targetRules('Grafana', 'Grafana', [this.name]) }] } };
   }
+}
+
+/** The Prometheus queries of a dashboard model (panels, rows' panels), with their JSON path. */
+function promqlTargets(model: Record<string, unknown>): { at: string; expr: unknown }[] {
+  const out: { at: string; expr: unknown }[] = [];
+  const isProm = (ds: unknown) => typeof ds === 'object' && ds !== null && ((ds as { type?: string }).type === 'prometheus');
+  const walk = (panels: unknown, at: string) => {
+    if (!Array.isArray(panels)) return;
+    panels.forEach((p, i) => {
+      if (typeof p !== 'object' || p === null) return;
+      const panel = p as { datasource?: unknown; targets?: unknown; panels?: unknown };
+      (Array.isArray(panel.targets) ? panel.targets : []).forEach((t: any, j: number) => {
+        if (t && typeof t === 'object' && 'expr' in t && (isProm(t.datasource) || (t.datasource === undefined && isProm(panel.datasource)))) out.push({ at: `${at}[${i}].targets[${j}]`, expr: t.expr });
+      });
+      walk(panel.panels, `${at}[${i}].panels`);
+    });
+  };
+  walk(model.panels, 'panels');
+  return out;
 }
 
 /** The dashboard provider file: one file provider, folders from the directory structure, read-only. */

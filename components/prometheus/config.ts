@@ -3,6 +3,7 @@ import { KubernetesSdRole, ScrapeConfig, ScrapeProtocol, SCRAPE_PROTOCOLS } from
 import { is, Rule } from '../../lib/validation';
 import { LABEL_NAME_ALLOWED, matches, PROMETHEUS_METRIC_NAME_ALLOWED, PROMETHEUS_METRIC_NAME_PATTERN } from '../../lib/values';
 import { isLabels } from '../../lib/scrape-config';
+import { isValidPromql, promqlAllowed } from '../../lib/promql';
 
 /**
  * The Prometheus 3.14 configuration file (`prometheus.yml`) and rule files,
@@ -299,7 +300,7 @@ export function ruleGroupRules(field: string, groups: readonly RuleGroup[]): Rul
           ok: (v: Partial<RecordingRule & AlertingRule>) => (v.record === undefined) !== (v.alert === undefined),
           allowed: 'exactly one of "record" (recording rule) or "alert" (alerting rule)',
         },
-        { field: `${rf}.expr`, value: r.expr, required: true, ok: is.nonEmpty, allowed: 'a non-empty PromQL expression' },
+        { field: `${rf}.expr`, value: r.expr, required: true, ok: isValidPromql, allowed: promqlAllowed(r.expr) },
         { field: `${rf}.record`, value: rec.record, ok: (v: unknown) => matches(PROMETHEUS_METRIC_NAME_PATTERN, v), allowed: PROMETHEUS_METRIC_NAME_ALLOWED },
         { field: `${rf}.alert`, value: alert.alert, ok: is.nonEmpty, allowed: 'a non-empty alert name' },
         { field: `${rf}.for`, value: alert.for, ok: is.duration, allowed: is.durationAllowed },
