@@ -63,10 +63,6 @@ export class LgtmStack extends pulumi.ComponentResource {
     // Every input is checked before the component registers anything.
     const config = validateConfig(args?.config, 'pulumi config "otel-lgtm-k8s:deployment"');
     validate('LgtmStack args', lgtmStackRules(args, config));
-    super('otel-lgtm-k8s:index:LgtmStack', name, {}, opts);
-    const secrets = args.secrets ?? {};
-    const provider = (cluster: string) => args.providers?.[cluster];
-
     const mc = config.multiCluster;
     const externalHost = mc?.management.telemetryGateway.externalHost;
     if (mc && !externalHost) {
@@ -81,6 +77,9 @@ export class LgtmStack extends pulumi.ComponentResource {
       }
       if (problems.length > 0) throw new ValidationError(problems, 'pulumi config "otel-lgtm-k8s:deployment"');
     }
+    super('otel-lgtm-k8s:index:LgtmStack', name, {}, opts);
+    const secrets = args.secrets ?? {};
+    const provider = (cluster: string) => args.providers?.[cluster];
 
     const app = new App();
     const charts = addCharts(app, config, { gatewayHost: mc && !externalHost ? PENDING_GATEWAY_HOST : undefined });

@@ -231,11 +231,24 @@ const schemaCheck = ajv.compile(CONFIG_SCHEMA);
 export function validateConfig(config: unknown, source?: string): LgtmConfig {
   const problems = configProblems(config);
   if (problems.length > 0) throw new ValidationError(problems, source);
+  VALIDATED.add(config as object);
   return config as LgtmConfig;
+}
+
+/** Config objects that passed {@link validateConfig} (so the layout charts do not check them twice). */
+const VALIDATED = new WeakSet<object>();
+
+/**
+ * The check of a layout chart, at construction: a config that did not come
+ * through {@link validateConfig} is validated now, naming `source`.
+ */
+export function ensureValidConfig(config: LgtmConfig, source: string): void {
+  if (typeof config !== 'object' || config === null || !VALIDATED.has(config)) validateConfig(config, source);
 }
 
 /** Every problem of a parsed config file (empty when it is valid). */
 export function configProblems(config: unknown): Problem[] {
+  if (config === undefined || config === null) return [{ field: '(root)', value: undefined, allowed: 'a mapping of config fields with at least "layout"' }];
   const valid = schemaCheck(config);
   let schema: Problem[] = [];
   if (!valid) {

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { GatewayTarget, TelemetryGateway } from '../components/collector';
 import { TelemetryBackends } from './backends';
 import { TelemetryCollection } from './collection';
-import { LgtmConfig, MultiClusterConfig, WorkloadClusterConfig } from './config';
+import { ensureValidConfig, LgtmConfig, MultiClusterConfig, WorkloadClusterConfig } from './config';
 import { TelemetryNamespace } from './namespace';
 import { DEFAULT_NAMESPACE, managementSections, workloadSections } from './props';
 import { ValidationError } from '../lib/validation';
@@ -24,6 +24,7 @@ export class ManagementClusterStack extends Chart {
   private readonly gatewayConfig: MultiClusterConfig['management']['telemetryGateway'];
 
   constructor(scope: Construct, id: string, config: LgtmConfig) {
+    ensureValidConfig(config, 'ManagementClusterStack config');
     const namespace = config.namespace ?? DEFAULT_NAMESPACE;
     super(scope, id, { namespace, disableResourceNameHashes: true });
     const mc = config.multiCluster!;
@@ -103,6 +104,7 @@ export class WorkloadClusterStack extends Chart {
   public readonly gatewayTarget: GatewayTarget;
 
   constructor(scope: Construct, id: string, props: WorkloadClusterStackProps) {
+    ensureValidConfig(props.config, 'WorkloadClusterStack config');
     const namespace = props.config.namespace ?? DEFAULT_NAMESPACE;
     super(scope, id, { namespace, disableResourceNameHashes: true });
     const wc = props.cluster;

@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { TelemetryBackends } from './backends';
 import { TelemetryCollection } from './collection';
-import { LgtmConfig } from './config';
+import { ensureValidConfig, LgtmConfig } from './config';
 import { TelemetryNamespace } from './namespace';
 import { DEFAULT_NAMESPACE, perClusterSections } from './props';
 
@@ -18,6 +18,7 @@ export class PerClusterStack extends Chart {
   public readonly collection: TelemetryCollection;
 
   constructor(scope: Construct, id: string, config: LgtmConfig) {
+    ensureValidConfig(config, 'PerClusterStack config');
     const namespace = config.namespace ?? DEFAULT_NAMESPACE;
     super(scope, id, { namespace, disableResourceNameHashes: true });
     new TelemetryNamespace(this, 'namespace', { name: namespace });
