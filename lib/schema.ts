@@ -118,6 +118,12 @@ export function Obj<P extends Record<string, TSchema>>(properties: P, d: Doc & {
   return annotate(s, d.allowed ?? `an object with the fields ${Object.keys(properties).join(', ')}`, d);
 }
 
+/** The same schema with another description (and documented default), e.g. where a shared type is used. */
+export function Documented<T extends TSchema>(s: T, doc: string, dflt?: string): T {
+  const copy = { ...s } as T;
+  return annotate(copy, allowedOf(s), { doc, ...(dflt !== undefined ? { default: dflt } : {}) });
+}
+
 /** Optional field. */
 export const Opt = Type.Optional;
 

@@ -17,7 +17,7 @@ import {
 } from '../components/collector';
 import { GATEWAY_POLICY_APIS, GatewayTelemetryPolicies } from '../components/gateway-policies';
 import { resolveResources, resourceRules, ResourcesSchema } from '../lib/resources';
-import { Bool, Enum, Int, List, Obj, Opt, Static, Str, validateProps } from '../lib/schema';
+import { Bool, Documented, Enum, Int, List, Obj, Opt, Static, Str, validateProps } from '../lib/schema';
 import { Rule } from '../lib/validation';
 import { DNS1123_LABEL_ALLOWED, DNS1123_LABEL_PATTERN } from '../lib/values';
 import { collectorAlerts } from '../dashboards/alerts/collector';
@@ -35,9 +35,9 @@ import { TelemetryBackends } from './backends';
 export const COLLECTOR_OPTIONS = Obj(
   {
     mode: Opt(COLLECTOR_MODE),
-    replicas: Opt(Object.assign({}, COLLECTOR_REPLICAS, { description: 'Deployment replicas of the logs and traces collectors (the metrics collector scrapes, so it runs once). Allowed: an integer from 1 to 50, unset in DaemonSet mode.' })),
+    replicas: Opt(Documented(COLLECTOR_REPLICAS, 'Deployment replicas of the logs and traces collectors (the metrics collector scrapes, so it runs once); not in DaemonSet mode.', '1')),
     resources: Opt(ResourcesSchema),
-    metricsResources: Opt(Object.assign({}, ResourcesSchema, { description: 'Resources of the metrics collector (it scrapes, so it usually needs more); `resources` when unset.' })),
+    metricsResources: Opt(Documented(ResourcesSchema, 'Resources of the metrics collector (it scrapes, so it usually needs more); `resources` when unset.')),
     debug: Opt(Bool({ doc: 'Add the debug exporter to every pipeline.', default: 'false' })),
     metricsExport: Opt(Enum(METRICS_EXPORT_MODES, { doc: 'How metrics reach Prometheus: remote-write push, or Prometheus scraping the collector (Deployment mode only).', default: 'push' })),
   },

@@ -29,7 +29,7 @@ import { TEMPO_OPTIONS, tempoRules } from '../components/tempo/options';
 import { CLUSTER_NAME } from '../components/collector/common';
 import { TELEMETRY_GATEWAY_OPTIONS } from '../components/collector/gateway';
 import { SecretKeyRefSchema } from '../lib/endpoint';
-import { Bool, Enum, Int, List, Obj, Opt, schemaProblems, Static, Str, TSchema } from '../lib/schema';
+import { Bool, Documented, Enum, Int, List, Obj, Opt, schemaProblems, Static, Str, TSchema } from '../lib/schema';
 import { check, mergeProblems, Problem, Rule, ValidationError } from '../lib/validation';
 import {
   DNS1035_LABEL_ALLOWED,
@@ -66,7 +66,7 @@ const TELEMETRY_GATEWAY_CONFIG = Obj(
       maxLength: 253,
       doc: "kubernetes.io/tls Secret with the gateway's certificate and key (tls.crt, tls.key).",
     }),
-    authTokenSecret: Object.assign({}, SecretKeyRefSchema, { description: 'Secret key with the bearer tokens the gateway accepts.' }),
+    authTokenSecret: Documented(SecretKeyRefSchema, 'Secret key with the bearer tokens the gateway accepts.'),
   },
   { doc: 'The telemetry gateway that receives OTLP from the workload clusters (TLS, bearer token).' },
 );
@@ -78,9 +78,9 @@ const WORKLOAD_CLUSTER = Obj(
     collectors: Opt(COLLECTOR_OPTIONS),
     agents: Opt(AGENT_OPTIONS),
     gatewayCaSecret: Opt(
-      Object.assign({}, SecretKeyRefSchema, { description: 'Secret (in the workload cluster) with the CA bundle that signed the gateway certificate. Default: telemetry-gateway-ca, key ca.crt.' }),
+      Documented(SecretKeyRefSchema, 'Secret (in the workload cluster) with the CA bundle that signed the gateway certificate.', '{ name: telemetry-gateway-ca, key: ca.crt }'),
     ),
-    gatewayTokenSecret: Object.assign({}, SecretKeyRefSchema, { description: 'Secret (in the workload cluster) with the bearer token for the gateway.' }),
+    gatewayTokenSecret: Documented(SecretKeyRefSchema, 'Secret (in the workload cluster) with the bearer token for the gateway.'),
   },
   { allowed: 'a workload cluster: { name, gatewayTokenSecret, gatewayCaSecret?, collectors?, agents?, gatewayPolicies? }' },
 );
@@ -106,7 +106,7 @@ const CONFIG = Obj(
     layout: Enum(LAYOUTS, { doc: 'The layout to render.' }),
     name: Opt(Str(DNS1035_LABEL_PATTERN, DNS1035_LABEL_ALLOWED, { maxLength: 63, doc: 'Deployment name, appended to output file names.', default: 'the layout' })),
     namespace: Opt(Str(STACK_NAMESPACE_PATTERN, STACK_NAMESPACE_ALLOWED, { maxLength: 63, doc: 'Namespace of the stack.', default: 'telemetry' })),
-    clusterName: Opt(Object.assign({}, CLUSTER_NAME, { description: "The cluster's name (single-node and per-cluster), stamped on every signal. Allowed: a cluster name." })),
+    clusterName: Opt(Documented(CLUSTER_NAME, "The cluster's name (single-node and per-cluster), stamped on every signal.")),
     loki: Opt(section(LOKI_OPTIONS)),
     tempo: Opt(section(TEMPO_OPTIONS)),
     prometheus: Opt(section(PROMETHEUS_OPTIONS)),
