@@ -122,8 +122,7 @@ export class Workload extends Construct {
   private readonly podMounts: k8s.VolumeMount[];
 
   constructor(scope: Construct, id: string, props: WorkloadProps) {
-    super(scope, id);
-    const { identity } = props;
+    // Validate before this construct joins the tree.
     if (props.persistence && props.kind !== 'StatefulSet') {
       throw new ValidationError([{ field: 'workload.kind', value: props.kind, allowed: '"StatefulSet" when persistence is set' }], 'Workload props');
     }
@@ -139,6 +138,8 @@ export class Workload extends Construct {
       if (other !== undefined) throw new ValidationError([{ field: 'workload.ports', value: p.port, allowed: `a port number used once ("${other}" and "${p.name}" both use it)` }], 'Workload props');
       numbers.set(p.port, p.name);
     }
+    super(scope, id);
+    const { identity } = props;
 
     this.identity = identity;
     this.ports = props.ports;

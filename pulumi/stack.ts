@@ -6,7 +6,7 @@ import { Endpoint } from '../lib/endpoint';
 import { Manifest, registerManifests } from '../lib/pulumi';
 import { unknownFieldAllowed } from '../lib/schema';
 import { Problem, Rule, validate, ValidationError } from '../lib/validation';
-import { addCharts, LayoutChart } from '../stacks/build';
+import { addCharts, checkRendered, LayoutChart } from '../stacks/build';
 import { LgtmConfig, validateConfig } from '../stacks/config';
 
 /** Secret values from Pulumi secret config; each becomes a Kubernetes Secret named as the config references it. */
@@ -90,6 +90,7 @@ export class LgtmStack extends pulumi.ComponentResource {
     for (const chart of charts) {
       const cluster = clusterOf(chart, config);
       const objects = chart.toJson() as Manifest[];
+      checkRendered(objects, cluster, 'pulumi config "otel-lgtm-k8s:deployment"');
       const created = this.createSecrets(cluster, chart, config, secrets, provider(cluster));
       const patched = chart.role === 'workload' && gatewayAddress && !externalHost ? objects.map((o) => withGatewayEndpoint(o, gatewayAddress!)) : objects;
       const registered = registerManifests({ cluster, objects: patched, parent: this, provider: provider(cluster), dependsOn: created });

@@ -164,7 +164,7 @@ const cases: Case[] = [
   { what: 'an allowlisted metric with a quote', file: `${BASE}agents: { metricAllowlist: [up, 'bad"name'] }\n`, path: 'agents.metricAllowlist[1]', says: 'an OpenTelemetry or Prometheus metric name' },
   { what: 'an empty metric allowlist', file: `${BASE}agents: { metricAllowlist: [] }\n`, path: 'agents.metricAllowlist', says: 'at least 1 entry' },
   { what: 'a duplicate allowlisted metric', file: `${BASE}agents: { metricAllowlist: [up, up] }\n`, path: 'agents.metricAllowlist[1]', says: 'each entry at most once' },
-  { what: 'a metric allowlist too long for a ConfigMap', file: `${BASE}agents: { metricAllowlist: [${Array.from({ length: 10001 }, (_, i) => `m${i}`).join(', ')}] }\n`, path: 'agents.metricAllowlist', says: 'at most 10000' },
+  { what: 'a metric allowlist too long for a ConfigMap', file: `${BASE}agents: { metricAllowlist: [${Array.from({ length: 2001 }, (_, i) => `${'m'.repeat(200)}${i}`).join(', ')}] }\n`, path: 'agents.metricAllowlist', says: 'at most 2000 entries' },
   { what: 'a Gateway without namespace', file: `${BASE}gatewayPolicies: { gateways: [{ name: http }] }\n`, path: 'gatewayPolicies.gateways[0].namespace', says: 'a required field' },
   { what: 'a Gateway listed twice', file: `${BASE}gatewayPolicies: { gateways: [{ name: http, namespace: gw }, { name: http, namespace: gw }] }\n`, path: 'gatewayPolicies.gateways[1]', says: 'each Gateway listed once' },
   { what: 'a Gateway name with a dot', file: `${BASE}gatewayPolicies: { gateways: [{ name: http.public, namespace: gw }] }\n`, path: 'gatewayPolicies.gateways[0].name', says: 'a Gateway name' },

@@ -281,3 +281,17 @@ describe('the schema and the constructs agree on edge values', () => {
     expect(samples.length).toBeGreaterThan(250);
   });
 });
+
+describe('limits only known after rendering', () => {
+  const cm = (bytes: number, kind = 'ConfigMap') => ({ apiVersion: 'v1', kind, metadata: { name: 'big', namespace: 'telemetry' }, data: { k: 'x'.repeat(bytes - 1) } });
+
+  test('GIVEN a ConfigMap of exactly 1 MiB of data WHEN checked THEN it passes', () => {
+    expect(() => checkRendered([cm(1024 * 1024)], 'per-cluster-x.k8s.yaml', 'x.yaml')).not.toThrow();
+  });
+
+  test.each(['ConfigMap', 'Secret'])('GIVEN a %s one byte over 1 MiB WHEN checked THEN the error names the file, the object, its size and the limit', (kind) => {
+    expect(() => checkRendered([cm(1024 * 1024 + 1, kind)], 'per-cluster-x.k8s.yaml', 'x.yaml')).toThrow(
+      `Invalid configuration in x.yaml:\n  - (rendered per-cluster-x.k8s.yaml) ${kind} telemetry/big: "1048577 bytes" is invalid; allowed: at most 1048576 bytes of data`,
+    );
+  });
+});

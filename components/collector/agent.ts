@@ -30,15 +30,17 @@ export const NODE_AGENT_DEFAULT_RESOURCES: Resources = {
  */
 export const NODE_AGENT_RULES = [{ apiGroups: [''], resources: ['pods', 'namespaces'], verbs: ['get', 'list', 'watch'] }];
 
+/** The most metric names an allowlist holds: 2000 names of at most 255 characters keep the agent's ConfigMap far below Kubernetes' 1 MiB. */
+export const MAX_METRIC_ALLOWLIST = 2000;
+
 /**
  * The metric allowlist of the node agents: one definition for the config file
- * (`agents.metricAllowlist`) and the construct. At most 10000 names keep the
- * rendered collector config far below a ConfigMap's 1 MiB.
+ * (`agents.metricAllowlist`) and the construct.
  */
 export const METRIC_ALLOWLIST = List(
   Str(COLLECTOR_METRIC_NAME_PATTERN, COLLECTOR_METRIC_NAME_ALLOWED),
-  `a non-empty list of distinct metric names (${COLLECTOR_METRIC_NAME_ALLOWED}), at most 10000`,
-  { minItems: 1, maxItems: 10000, unique: true, doc: 'Metric names kept by the node agents; every other metric is dropped on the node.', default: 'MINIMUM_METRIC_SET' },
+  `a non-empty list of distinct metric names (${COLLECTOR_METRIC_NAME_ALLOWED}), at most ${MAX_METRIC_ALLOWLIST}`,
+  { minItems: 1, maxItems: MAX_METRIC_ALLOWLIST, unique: true, doc: 'Metric names kept by the node agents; every other metric is dropped on the node.', default: 'MINIMUM_METRIC_SET' },
 );
 
 const NODE_AGENT_PROPS = Obj({
