@@ -25,7 +25,7 @@ export function run() {
   const deployment = cfg.requireObject<unknown>('deployment');
   const clusters = cfg.getObject<Record<string, ClusterAccess>>('clusters') ?? {};
   // The deployment's cluster names (validated again, identically, by LgtmStack).
-  const config = validateConfig(deployment, 'pulumi config "otel-lgtm-k8s:deployment"');
+  const config = validateConfig(deployment, 'pulumi config "otel-lgtm-k8s:deployment"', 'pulumi');
   const names = clusterNames(config);
   const unassigned = names.filter((n) => clusters[n] === undefined);
   validate('pulumi config "otel-lgtm-k8s:clusters"', [

@@ -5,7 +5,7 @@ import { GATEWAY_ENDPOINT_ENV } from '../components/collector';
 import { Endpoint } from '../lib/endpoint';
 import { Manifest, registerManifests } from '../lib/pulumi';
 import { unknownFieldAllowed } from '../lib/schema';
-import { Problem, Rule, validate, ValidationError } from '../lib/validation';
+import { Rule, validate, ValidationError } from '../lib/validation';
 import { addCharts, checkRendered, LayoutChart } from '../stacks/build';
 import { LgtmConfig, validateConfig } from '../stacks/config';
 
@@ -61,22 +61,10 @@ export class LgtmStack extends pulumi.ComponentResource {
 
   constructor(name: string, args: LgtmStackArgs, opts?: pulumi.ComponentResourceOptions) {
     // Every input is checked before the component registers anything.
-    const config = validateConfig(args?.config, 'pulumi config "otel-lgtm-k8s:deployment"');
+    const config = validateConfig(args?.config, 'pulumi config "otel-lgtm-k8s:deployment"', 'pulumi');
     validate('LgtmStack args', lgtmStackRules(args, config));
     const mc = config.multiCluster;
     const externalHost = mc?.management.telemetryGateway.externalHost;
-    if (mc && !externalHost) {
-      const gwConfig = mc.management.telemetryGateway;
-      const problems: Problem[] = [];
-      if (!gwConfig.tlsServerName) {
-        problems.push({ field: 'multiCluster.management.telemetryGateway.tlsServerName', value: undefined, allowed: 'the DNS name in the gateway certificate, required when externalHost is not set (the LoadBalancer address is not a name the certificate can carry)' });
-      }
-      if (gwConfig.serviceType !== undefined && gwConfig.serviceType !== 'LoadBalancer') {
-        // Only a LoadBalancer reports an address the workload clusters can dial.
-        problems.push({ field: 'multiCluster.management.telemetryGateway.externalHost', value: undefined, allowed: `the DNS name workload clusters dial, required with serviceType "${gwConfig.serviceType}" (only a LoadBalancer Service reports an address)` });
-      }
-      if (problems.length > 0) throw new ValidationError(problems, 'pulumi config "otel-lgtm-k8s:deployment"');
-    }
     super('otel-lgtm-k8s:index:LgtmStack', name, {}, opts);
     const secrets = args.secrets ?? {};
     const provider = (cluster: string) => args.providers?.[cluster];

@@ -144,6 +144,54 @@ export const CONFIG_SCHEMA: TSchema & { readonly $id: string; readonly title: st
 // Layout rules: cross-field conflicts between layouts, clusters and gateways
 // ---------------------------------------------------------------------------
 
+/**
+ * Which front end reads the config: the cdk8s synth must know the gateway's
+ * address when it renders, Pulumi can use the LoadBalancer's address once it
+ * exists (then the certificate name must be given).
+ */
+export type FrontEnd = 'cdk8s' | 'pulumi';
+
+function frontEndRules(c: LgtmConfig, frontEnd: FrontEnd | undefined): Rule[] {
+  const gw = c.multiCluster?.management?.telemetryGateway;
+  if (c.layout !== 'multi-cluster' || !gw || gw.externalHost !== undefined) return [];
+  const field = 'multiCluster.management.telemetryGateway';
+  if (frontEnd === 'cdk8s') {
+    return [
+      {
+        field: `${field}.externalHost`,
+        value: undefined,
+        required: true,
+        ok: () => true,
+        allowed: 'the DNS name workload clusters dial (required for cdk8s output; the Pulumi front end can use the LoadBalancer address instead)',
+      },
+    ];
+  }
+  if (frontEnd === 'pulumi') {
+    return [
+      {
+        field: `${field}.tlsServerName`,
+        value: gw.tlsServerName,
+        required: true,
+        ok: () => true,
+        allowed: 'the DNS name in the gateway certificate, required when externalHost is not set (the LoadBalancer address is not a name the certificate can carry)',
+      },
+      // Only a LoadBalancer reports an address the workload clusters can dial.
+      ...(gw.serviceType !== undefined && gw.serviceType !== 'LoadBalancer'
+        ? [
+            {
+              field: `${field}.externalHost`,
+              value: undefined,
+              required: true,
+              ok: () => true,
+              allowed: `the DNS name workload clusters dial, required with serviceType "${gw.serviceType}" (only a LoadBalancer Service reports an address)`,
+            },
+          ]
+        : []),
+    ];
+  }
+  return [];
+}
+
 function layoutRules(c: LgtmConfig): Rule[] {
   const rules: Rule[] = [];
   const layout = c.layout;
@@ -227,9 +275,10 @@ const schemaCheck = ajv.compile(CONFIG_SCHEMA);
  * Validates a parsed config file. Returns the typed config or throws a
  * {@link ValidationError} listing every problem (config path, value, allowed).
  * @param source shown in the error (the file name)
+ * @param frontEnd adds the rules of the front end that will deploy it
  */
-export function validateConfig(config: unknown, source?: string): LgtmConfig {
-  const problems = configProblems(config);
+export function validateConfig(config: unknown, source?: string, frontEnd?: FrontEnd): LgtmConfig {
+  const problems = configProblems(config, frontEnd);
   if (problems.length > 0) throw new ValidationError(problems, source);
   VALIDATED.add(config as object);
   return config as LgtmConfig;
@@ -247,7 +296,7 @@ export function ensureValidConfig(config: LgtmConfig, source: string): void {
 }
 
 /** Every problem of a parsed config file (empty when it is valid). */
-export function configProblems(config: unknown): Problem[] {
+export function configProblems(config: unknown, frontEnd?: FrontEnd): Problem[] {
   if (config === undefined || config === null) return [{ field: '(root)', value: undefined, allowed: 'a mapping of config fields with at least "layout"' }];
   const valid = schemaCheck(config);
   let schema: Problem[] = [];
@@ -260,7 +309,10 @@ export function configProblems(config: unknown): Problem[] {
   }
   if (typeof config !== 'object' || config === null || Array.isArray(config)) return schema;
   const c = config as LgtmConfig;
-  return mergeProblems(schema, check([...safely(() => layoutRules(c)), ...(LAYOUTS.includes(c.layout) ? safely(() => componentRules(c)) : [])]));
+  return mergeProblems(
+    schema,
+    check([...safely(() => layoutRules(c)), ...safely(() => frontEndRules(c, frontEnd)), ...(LAYOUTS.includes(c.layout) ? safely(() => componentRules(c)) : [])]),
+  );
 }
 
 /** `/multiCluster/workloadClusters/0/name` → `multiCluster.workloadClusters[0].name`. */

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import { parseAllDocuments } from 'yaml';
 import { ConfigFileError, Problem, ValidationError } from '../lib/validation';
-import { LgtmConfig, validateConfig } from './config';
+import { FrontEnd, LgtmConfig, validateConfig } from './config';
 
 /** A validated configuration and the file it came from. */
 export interface SourcedConfig {
@@ -29,8 +29,8 @@ function fileProblem(detail: string, allowed: string): Problem {
  * line and column), alias bombs, nesting deeper than {@link MAX_CONFIG_DEPTH},
  * not a mapping, or any problem of the configuration itself.
  */
-export function loadConfigFile(file: string): SourcedConfig {
-  return { source: file, config: validateConfig(parseConfigText(readConfigFile(file), file), file) };
+export function loadConfigFile(file: string, frontEnd: FrontEnd = 'cdk8s'): SourcedConfig {
+  return { source: file, config: validateConfig(parseConfigText(readConfigFile(file), file), file, frontEnd) };
 }
 
 /** Reads a config file as UTF-8 text, within the size cap. */
