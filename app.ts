@@ -40,7 +40,11 @@ export function main(env: NodeJS.ProcessEnv = process.env): number {
 }
 
 function synth(env: NodeJS.ProcessEnv): number {
-  const files = env.LGTM_CONFIG ? env.LGTM_CONFIG.split(',').map((f) => f.trim()).filter((f) => f !== '').map((f) => path.resolve(f)) : defaultConfigFiles();
+  // Files are read relative to the working directory and named in messages as the user wrote them.
+  const files = env.LGTM_CONFIG ? env.LGTM_CONFIG.split(',').map((f) => f.trim()).filter((f) => f !== '') : defaultConfigFiles();
+  if (files.length === 0) {
+    throw new ValidationError([{ field: 'LGTM_CONFIG', value: env.LGTM_CONFIG, allowed: 'one or more config file paths, separated by commas' }], 'the environment');
+  }
   const outdir = path.resolve(env.CDK8S_OUTDIR ?? 'dist');
   // Every file is read and validated before any is built, and all their problems are reported together.
   const configs: SourcedConfig[] = [];

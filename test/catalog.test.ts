@@ -268,6 +268,15 @@ describe('catalog of bad config files through the CLI', () => {
     expect(err).toContain(`Invalid configuration in ${b}:\n  - layout: "galaxy"`);
   });
 
+  test('GIVEN LGTM_CONFIG naming no file WHEN synthesized THEN it exits 1 and leaves the output alone', () => {
+    const out = path.join(dir, 'dist');
+    fs.mkdirSync(out);
+    fs.writeFileSync(path.join(out, 'per-cluster-old.k8s.yaml'), 'old');
+    expect(main({ LGTM_CONFIG: ' , ', CDK8S_OUTDIR: out })).toBe(1);
+    expect(stderr.mock.calls.map((x) => String(x[0])).join('')).toContain('Invalid configuration in the environment:\n  - LGTM_CONFIG: " , " is invalid; allowed: one or more config file paths');
+    expect(fs.readdirSync(out)).toEqual(['per-cluster-old.k8s.yaml']);
+  });
+
   test('GIVEN a very long bad value WHEN reported THEN the echo is cut', () => {
     const file = path.join(dir, 'long.yaml');
     fs.writeFileSync(file, `${BASE}loki: { tenant: "${'x|'.repeat(500)}" }\n`);
