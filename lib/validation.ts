@@ -181,10 +181,6 @@ export const is = {
   /** A non-empty string. */
   nonEmpty: (v: unknown) => typeof v === 'string' && v.trim().length > 0,
 
-  /** true or false. */
-  bool: (v: unknown) => typeof v === 'boolean',
-  boolAllowed: 'true or false',
-
   /** One of the listed values. */
   oneOf: <T>(values: readonly T[]) => (v: unknown) => values.includes(v as T),
   oneOfAllowed: (values: readonly unknown[]) => `one of ${values.map((v) => JSON.stringify(v)).join(', ')}`,

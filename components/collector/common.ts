@@ -1,4 +1,3 @@
-import { Construct } from 'constructs';
 import { ComponentProps, componentPropsSchema } from '../../lib/component';
 import { SecretKeyRefSchema } from '../../lib/endpoint';
 import { ResourcesOverride, resourceRules, Resources, ResourcesSchema } from '../../lib/resources';
@@ -60,11 +59,6 @@ export function collectorPropsSchema(extra: { mode?: boolean; replicas?: boolean
     ...(extra.replicas ? { replicas: Opt(COLLECTOR_REPLICAS) } : {}),
     ...(extra.clusterName ? { clusterName: Opt(CLUSTER_NAME) } : {}),
   });
-}
-
-/** The construct path a child `id` of `scope` will have. */
-export function pathOf(scope: Construct, id: string): string {
-  return scope.node.path ? `${scope.node.path}/${id}` : id;
 }
 
 /** Rules shared by every collector: limits at least the requests. */
