@@ -204,12 +204,13 @@ function walk(s: TSchema, v: unknown, path: string, sensitive: boolean, out: Pro
       const props: Record<string, TSchema> = s.properties ?? {};
       const patterns = Object.entries<TSchema>(s.patternProperties ?? {});
       for (const k of (s.required ?? []) as string[]) {
-        if (v[k] === undefined) out.push({ field: joinPath(path, k), value: undefined, allowed: `a required field: ${allowedOf(props[k])}` });
+        if (!Object.hasOwn(v, k) || v[k] === undefined) out.push({ field: joinPath(path, k), value: undefined, allowed: `a required field: ${allowedOf(props[k])}` });
       }
       if (s.maxProperties !== undefined && Object.keys(v).length > s.maxProperties) bad(`${allowedOf(s)}, at most ${s.maxProperties} entries`);
       for (const [k, x] of Object.entries(v)) {
         const at = joinPath(path, k);
-        if (props[k] !== undefined) {
+        // Own properties only: `constructor` or `__proto__` in a file are unknown fields, not Object's.
+        if (Object.hasOwn(props, k)) {
           walk(props[k], x, at, secret, out);
           continue;
         }

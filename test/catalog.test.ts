@@ -9,6 +9,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { main } from '../app';
 
 /** A minimal valid per-cluster config; most cases add one defect to it. */
@@ -283,5 +284,71 @@ describe('catalog of bad config files through the CLI', () => {
     expect(main({ LGTM_CONFIG: file, CDK8S_OUTDIR: path.join(dir, 'dist') })).toBe(1);
     const line = stderr.mock.calls.map((x) => String(x[0])).join('').split('\n').find((l) => l.startsWith('  - loki.tenant: '))!;
     expect(line).toMatch(/^ {2}- loki\.tenant: "(x\|){29}x… \(1002 characters\) is invalid/);
+  });
+});
+
+describe('generated bad config files through the CLI', () => {
+  /** A small deterministic PRNG, so a failure reproduces. */
+  function prng(seed: number) {
+    let s = seed;
+    return () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+  }
+  const POOL: unknown[] = [null, true, false, 0, -1, 1, 1.5, 1e308, '', ' ', 'x', '0s', '300y', '24h', '1Gi', '0', 'kube-system', 'https://a', [], {}, [null], { a: 1 }, 'a'.repeat(300), [1, 2, 3]];
+  const KEYS = ['extra', 'typo', '__proto__', 'constructor', 'toString'];
+  const EXAMPLES = ['single-node', 'per-cluster', 'multi-cluster'].map((f) => parseYaml(fs.readFileSync(path.resolve(__dirname, '..', 'examples', `${f}.yaml`), 'utf8')));
+
+  function leaves(o: unknown, p: (string | number)[] = []): (string | number)[][] {
+    if (o === null || typeof o !== 'object') return [p];
+    return [p, ...Object.keys(o).flatMap((k) => leaves((o as any)[k], [...p, Array.isArray(o) ? Number(k) : k]))];
+  }
+
+  /** Each example with 1-3 random mutations: a value replaced, a field removed, or an unknown field added. */
+  function mutants(n: number): string[] {
+    const rnd = prng(20261129);
+    const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)];
+    return Array.from({ length: n }, () => {
+      const c = structuredClone(pick(EXAMPLES));
+      for (let m = 0; m < 1 + Math.floor(rnd() * 3); m++) {
+        const p = pick(leaves(c).filter((x) => x.length > 0));
+        let cur: any = c;
+        for (const k of p.slice(0, -1)) cur = cur[k];
+        const r = rnd();
+        if (r < 0.6) cur[p[p.length - 1]] = structuredClone(pick(POOL));
+        else if (r < 0.8) delete cur[p[p.length - 1]];
+        else if (!Array.isArray(cur)) cur[pick(KEYS)] = structuredClone(pick(POOL));
+      }
+      return stringifyYaml(c);
+    });
+  }
+
+  let dir: string;
+  let stderr: jest.SpyInstance;
+  let stdout: jest.SpyInstance;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lgtm-mutants-'));
+    stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  });
+  afterAll(() => {
+    stderr.mockRestore();
+    stdout.mockRestore();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('GIVEN 150 mutated example configs WHEN synthesized THEN each builds or is refused with a config message, never an internal error or a stack trace', () => {
+    const outcomes = { built: 0, refused: 0 };
+    mutants(150).forEach((text, i) => {
+      const file = path.join(dir, `m${i}.yaml`);
+      fs.writeFileSync(file, text);
+      stderr.mockClear();
+      const code = main({ LGTM_CONFIG: file, CDK8S_OUTDIR: path.join(dir, `out${i}`) });
+      const err = stderr.mock.calls.map((x) => String(x[0])).join('');
+      expect({ i, code: code === 0 || code === 1, trace: /\n\s+at .+:\d+:\d+/.test(err) }).toEqual({ i, code: true, trace: false });
+      if (code === 1) expect(err.startsWith(`Invalid configuration in ${file}:\n  - `)).toBe(true);
+      outcomes[code === 0 ? 'built' : 'refused']++;
+    });
+    // The mutations are realistic enough that both outcomes occur.
+    expect(outcomes.built).toBeGreaterThan(0);
+    expect(outcomes.refused).toBeGreaterThan(100);
   });
 });
