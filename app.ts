@@ -9,13 +9,15 @@
  *     LGTM_CONFIG=my-cluster.yaml npm run synth
  *
  * Every config is validated, and every chart built and rendered in memory,
- * before anything is written; on any error nothing is written and the process
- * exits non-zero with the message (field path, value, what is allowed).
+ * before anything is written. On any error nothing is written and the
+ * process exits non-zero: 1 with every problem of every file (file, config
+ * path, value, what is allowed), 2 for an internal error (its message, never
+ * a stack trace).
  */
 import * as path from 'path';
 import { ValidationError } from './lib/validation';
-import { loadConfigFile } from './stacks/load';
-import { buildApp } from './stacks/build';
+import { loadConfigFile, SourcedConfig } from './stacks/load';
+import { buildApp, chartPrefix, checkRendered } from './stacks/build';
 import { renderApp, writeRendered } from './stacks/render';
 
 export function defaultConfigFiles(): string[] {
@@ -24,27 +26,56 @@ export function defaultConfigFiles(): string[] {
 }
 
 export function main(env: NodeJS.ProcessEnv = process.env): number {
-  const files = env.LGTM_CONFIG ? env.LGTM_CONFIG.split(',').map((f) => path.resolve(f.trim())) : defaultConfigFiles();
-  const outdir = path.resolve(env.CDK8S_OUTDIR ?? 'dist');
   try {
-    const configs = files.map((f) => loadConfigFile(f));
-    const app = buildApp(configs);
-    const rendered = renderApp(app);
-    writeRendered(rendered, outdir);
-    for (const r of rendered) {
-      const kinds = new Map<string, number>();
-      for (const o of r.objects) kinds.set(o.kind, (kinds.get(o.kind) ?? 0) + 1);
-      const summary = [...kinds.entries()].sort().map(([k, n]) => `${n} ${k}`).join(', ');
-      process.stdout.write(`wrote ${path.relative(process.cwd(), path.join(outdir, r.fileName))}: ${r.objects.length} objects (${summary})\n`);
-    }
-    return 0;
+    return synth(env);
   } catch (e) {
     if (e instanceof ValidationError) {
       process.stderr.write(`${e.message}\nNothing was written.\n`);
       return 1;
     }
-    throw e;
+    const message = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`Internal error (a bug in otel-lgtm-k8s; please report it): ${message.split('\n')[0].slice(0, 500)}\nNothing was written.\n`);
+    return 2;
   }
+}
+
+function synth(env: NodeJS.ProcessEnv): number {
+  // Files are read relative to the working directory and named in messages as the user wrote them.
+  const files = env.LGTM_CONFIG ? env.LGTM_CONFIG.split(',').map((f) => f.trim()).filter((f) => f !== '') : defaultConfigFiles();
+  if (files.length === 0) {
+    throw new ValidationError([{ field: 'LGTM_CONFIG', value: env.LGTM_CONFIG, allowed: 'one or more config file paths, separated by commas' }], 'the environment');
+  }
+  const outdir = path.resolve(env.CDK8S_OUTDIR ?? 'dist');
+  // Every file is read and validated before any is built, and all their problems are reported together.
+  const configs: SourcedConfig[] = [];
+  const errors: ValidationError[] = [];
+  for (const f of files) {
+    try {
+      configs.push(loadConfigFile(f));
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      errors.push(e);
+    }
+  }
+  if (errors.length > 0) {
+    process.stderr.write(`${errors.map((e) => e.message).join('\n')}\nNothing was written.\n`);
+    return 1;
+  }
+  const app = buildApp(configs);
+  const rendered = renderApp(app);
+  for (const r of rendered) {
+    const owners = configs.filter((c) => r.fileName.startsWith(`${chartPrefix(c.config)}.`) || r.fileName.startsWith(`${chartPrefix(c.config)}-`));
+    const owner = owners.sort((a, b) => chartPrefix(b.config).length - chartPrefix(a.config).length)[0] ?? configs[0];
+    checkRendered(r.objects, r.fileName, owner.source);
+  }
+  writeRendered(rendered, outdir);
+  for (const r of rendered) {
+    const kinds = new Map<string, number>();
+    for (const o of r.objects) kinds.set(o.kind, (kinds.get(o.kind) ?? 0) + 1);
+    const summary = [...kinds.entries()].sort().map(([k, n]) => `${n} ${k}`).join(', ');
+    process.stdout.write(`wrote ${path.relative(process.cwd(), path.join(outdir, r.fileName))}: ${r.objects.length} objects (${summary})\n`);
+  }
+  return 0;
 }
 
 if (require.main === module) {

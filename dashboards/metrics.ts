@@ -16,6 +16,7 @@
  * Queries use both (`<native query> or <classic query>`), so they work
  * whichever form the pipeline stores.
  */
+import { ValidationError } from '../lib/validation';
 
 /** Who emits a metric. */
 export type MetricEmitter =
@@ -316,7 +317,7 @@ export function isKnownMetric(name: string): boolean {
 
 /** Returns `name` after checking it is allowlisted (throws otherwise), so builders fail fast on typos. */
 export function metric(name: string): string {
-  if (!isKnownMetric(name)) throw new Error(`metric ${JSON.stringify(name)} is not in the allowlist (dashboards/metrics.ts)`);
+  if (!isKnownMetric(name)) throw new ValidationError([{ field: 'name', value: name, allowed: 'a metric in the allowlist of dashboards/metrics.ts' }], 'metric');
   return name;
 }
 
@@ -336,7 +337,7 @@ export interface CollectorMetricNames {
 
 function itemOf(signal: CollectorSignal): string {
   const s = COLLECTOR_SIGNALS.find((x) => x.signal === signal);
-  if (!s) throw new Error(`unknown collector signal ${JSON.stringify(signal)}`);
+  if (!s) throw new ValidationError([{ field: 'signal', value: signal, allowed: 'a collector signal' }], 'collector metrics');
   return s.item;
 }
 

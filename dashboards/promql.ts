@@ -4,7 +4,12 @@
  * allowlist in ./metrics.ts) and every label value is escaped, so a job name
  * with a quote cannot break an expression.
  */
+import { ValidationError } from '../lib/validation';
 import { metric } from './metrics';
+
+function badLabel(label: string): ValidationError {
+  return new ValidationError([{ field: 'label', value: label, allowed: 'a label name matching [a-zA-Z_][a-zA-Z0-9_]*' }], 'PromQL builder');
+}
 
 /** Label match operators. */
 export type MatchOp = '=' | '!=' | '=~' | '!~';
@@ -28,7 +33,7 @@ export function eq(labels: Readonly<Record<string, string>>): Matcher[] {
 export function matchers(ms: readonly Matcher[]): string {
   if (ms.length === 0) return '';
   for (const [label] of ms) {
-    if (!LABEL_NAME.test(label)) throw new Error(`invalid label name ${JSON.stringify(label)}`);
+    if (!LABEL_NAME.test(label)) throw badLabel(label);
   }
   return `{${ms.map(([l, op, v]) => `${l}${op}${quote(v)}`).join(', ')}}`;
 }
@@ -40,7 +45,7 @@ export function sel(name: string, ms: readonly Matcher[] = []): string {
 
 /** `by (a, b)` (empty string for no labels). */
 export function by(labels: readonly string[]): string {
-  for (const l of labels) if (!LABEL_NAME.test(l)) throw new Error(`invalid label name ${JSON.stringify(l)}`);
+  for (const l of labels) if (!LABEL_NAME.test(l)) throw badLabel(l);
   return labels.length === 0 ? '' : ` by (${labels.join(', ')})`;
 }
 
@@ -73,7 +78,7 @@ export function histogramCountRate(base: string, ms: readonly Matcher[], window:
 
 /** `label_replace(expr, "label", "value", "", "")`: adds a constant label to every series of `expr`. */
 export function withLabel(expr: string, label: string, value: string): string {
-  if (!LABEL_NAME.test(label)) throw new Error(`invalid label name ${JSON.stringify(label)}`);
+  if (!LABEL_NAME.test(label)) throw badLabel(label);
   return `label_replace(${expr}, ${quote(label)}, ${quote(value)}, "", "")`;
 }
 
@@ -84,6 +89,6 @@ export function orAll(exprs: readonly string[]): string {
 
 /** An RE2 alternation matching exactly the given literal values (metacharacters escaped). */
 export function alternation(values: readonly string[]): string {
-  if (values.length === 0) throw new Error('alternation needs at least one value');
+  if (values.length === 0) throw new ValidationError([{ field: 'values', value: [], allowed: 'at least one value' }], 'alternation');
   return values.map((v) => v.replace(/[\\.+*?()|[\]{}^$]/g, '\\$&')).join('|');
 }

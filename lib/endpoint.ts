@@ -1,3 +1,7 @@
+import { Obj, Static, Str } from './schema';
+import { ValidationError } from './validation';
+import { DNS1123_SUBDOMAIN_ALLOWED, DNS1123_SUBDOMAIN_PATTERN, SECRET_KEY_ALLOWED, SECRET_KEY_PATTERN } from './values';
+
 /**
  * Typed network endpoints. A component exposes its endpoints as
  * {@link Endpoint} objects derived from the Service it renders; consumers take
@@ -42,7 +46,7 @@ export class Endpoint {
 
   constructor(props: EndpointProps) {
     if (props.path !== undefined && props.path !== '' && !props.path.startsWith('/')) {
-      throw new Error(`Endpoint.path: ${JSON.stringify(props.path)} is invalid; allowed: a path starting with "/"`);
+      throw new ValidationError([{ field: 'endpoint.path', value: props.path, allowed: 'a path starting with "/"' }], 'Endpoint props');
     }
     this.service = props.service;
     this.namespace = props.namespace;
@@ -107,10 +111,16 @@ export class Endpoint {
   }
 }
 
-/** A reference to one key of a Kubernetes Secret; secrets are never written literally. */
-export interface SecretKeyRef {
-  /** Secret name (in the namespace of the consuming pod). */
-  readonly name: string;
-  /** Key within the Secret. */
-  readonly key: string;
-}
+/**
+ * A reference to one key of a Kubernetes Secret; secrets are never written
+ * literally. `writeOnly`: a user who pastes the credential itself here never
+ * sees it echoed in an error.
+ */
+export const SecretKeyRefSchema = Obj(
+  {
+    name: Str(DNS1123_SUBDOMAIN_PATTERN, `a Secret name (${DNS1123_SUBDOMAIN_ALLOWED})`, { maxLength: 253, doc: 'Secret name, in the namespace of the consuming pod.' }),
+    key: Str(SECRET_KEY_PATTERN, SECRET_KEY_ALLOWED, { maxLength: 253, doc: 'Key within the Secret.' }),
+  },
+  { allowed: 'a reference to one key of a Kubernetes Secret: { name, key }', sensitive: true },
+);
+export type SecretKeyRef = Static<typeof SecretKeyRefSchema>;

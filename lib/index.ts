@@ -10,3 +10,7 @@ export * from './validation';
 export * from './workload';
 export * from './collector';
 export * from './observability';
+export * from './scrape-config';
+export { allowedOf, schemaProblems, validateProps } from './schema';
+export type { SchemaCheck } from './schema';
+export * from './values';

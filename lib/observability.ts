@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import type { DashboardSpec, RuleGroup } from '../dashboards/types';
+import { ValidationError } from './validation';
 
 /**
  * What a component ships for operators: its dashboards and its alert rule
@@ -43,12 +44,12 @@ export function collectObservability(roots: readonly IConstruct[]): CollectedObs
       const content = c.observability();
       for (const d of content.dashboards ?? []) {
         const prev = dashboards.get(d.uid);
-        if (prev && JSON.stringify(prev) !== JSON.stringify(d)) throw new Error(`${c.node.path}: dashboard uid "${d.uid}" is shipped twice with different content`);
+        if (prev && JSON.stringify(prev) !== JSON.stringify(d)) throw new ValidationError([{ field: 'dashboards[].uid', value: d.uid, allowed: 'a dashboard uid shipped once, or twice with the same content' }], `${c.constructor.name} observability`);
         dashboards.set(d.uid, d);
       }
       for (const [name, groups] of Object.entries(content.ruleSets ?? {})) {
         const prev = ruleSets.get(name);
-        if (prev && JSON.stringify(prev) !== JSON.stringify(groups)) throw new Error(`${c.node.path}: rule set "${name}" is shipped twice with different content`);
+        if (prev && JSON.stringify(prev) !== JSON.stringify(groups)) throw new ValidationError([{ field: 'ruleSets', value: name, allowed: 'a rule set name shipped once, or twice with the same content' }], `${c.constructor.name} observability`);
         ruleSets.set(name, [...groups]);
       }
     }

@@ -1,5 +1,6 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
+import { ValidationError } from './validation';
 
 /**
  * The Pulumi adapter: registers rendered Kubernetes objects (plain manifests
@@ -72,7 +73,7 @@ export function registerManifests(opts: RegisterOptions): Map<string, pulumi.Cus
   const ordered = [...opts.objects].sort((a, b) => rank(a) - rank(b));
   for (const m of ordered) {
     const name = logicalName(opts.cluster, m);
-    if (out.has(name)) throw new Error(`duplicate Kubernetes object ${name}`);
+    if (out.has(name)) throw new ValidationError([{ field: 'objects', value: name, allowed: 'each Kubernetes object (cluster, kind, namespace, name) once' }], 'registerManifests');
     const deps: pulumi.Resource[] = [...(opts.dependsOn ?? [])];
     const ns = m.metadata.namespace ? namespaces.get(m.metadata.namespace) : undefined;
     if (ns) deps.push(ns);

@@ -1,5 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
-import { is, Rule } from './validation';
+import { Obj, Opt, Static, Str } from './schema';
+import { Rule } from './validation';
+import { QUANTITY_ALLOWED, QUANTITY_PATTERN, quantityValue } from './values';
 
 /**
  * Explicit compute resources for one container. Every container this package
@@ -10,11 +12,16 @@ export interface Resources {
   readonly limits: { readonly cpu: string; readonly memory: string };
 }
 
+/** A Kubernetes quantity greater than zero (`100m`, `0.5`, `256Mi`). */
+export const QuantitySchema = Str(QUANTITY_PATTERN, QUANTITY_ALLOWED);
+const CpuMemory = Obj({ cpu: Opt(QuantitySchema), memory: Opt(QuantitySchema) }, { allowed: 'an object with the fields cpu, memory' });
+
 /** Partial override of {@link Resources}; unset fields keep the component default. */
-export interface ResourcesOverride {
-  readonly requests?: { readonly cpu?: string; readonly memory?: string };
-  readonly limits?: { readonly cpu?: string; readonly memory?: string };
-}
+export const ResourcesSchema = Obj(
+  { requests: Opt(CpuMemory), limits: Opt(CpuMemory) },
+  { doc: 'Container requests and limits; unset fields keep the component defaults.' },
+);
+export type ResourcesOverride = Static<typeof ResourcesSchema>;
 
 /** Merges a user override onto a component default. */
 export function resolveResources(defaults: Resources, override?: ResourcesOverride): Resources {
@@ -38,36 +45,24 @@ export function toResourceRequirements(r: Resources): k8s.ResourceRequirements {
   };
 }
 
-/** Parses a CPU quantity to cores (e.g. `250m` = 0.25). */
+/** Parses a CPU quantity to cores (e.g. `250m` = 0.25); NaN when it is not a quantity. */
 export function cpuCores(q: string): number {
-  if (q.endsWith('m')) return Number(q.slice(0, -1)) / 1000;
-  return Number(q);
+  return quantityValue(q);
 }
 
-const BIN: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
-const DEC: Record<string, number> = { k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18, m: 1e-3 };
-
-/** Parses a memory/storage quantity to bytes (e.g. `256Mi`). */
+/** Parses a memory/storage quantity to bytes (e.g. `256Mi`); NaN when it is not a quantity. */
 export function quantityBytes(q: string): number {
-  const m = /^([0-9.]+)([A-Za-z]*)$/.exec(q);
-  if (!m) return NaN;
-  const n = Number(m[1]);
-  const unit = m[2];
-  if (unit === '') return n;
-  if (BIN[unit] !== undefined) return n * BIN[unit];
-  if (DEC[unit] !== undefined) return n * DEC[unit];
-  return NaN;
+  return quantityValue(q);
 }
 
-/** Validation rules for a resources override, under the given field path. */
-export function resourceRules(field: string, r: ResourcesOverride | undefined, resolved: Resources): Rule[] {
-  const rules: Rule[] = [
-    { field: `${field}.requests.cpu`, value: r?.requests?.cpu, ok: is.quantity, allowed: is.quantityAllowed },
-    { field: `${field}.requests.memory`, value: r?.requests?.memory, ok: is.quantity, allowed: is.quantityAllowed },
-    { field: `${field}.limits.cpu`, value: r?.limits?.cpu, ok: is.quantity, allowed: is.quantityAllowed },
-    { field: `${field}.limits.memory`, value: r?.limits?.memory, ok: is.quantity, allowed: is.quantityAllowed },
-  ];
-  if ([resolved.requests.cpu, resolved.limits.cpu, resolved.requests.memory, resolved.limits.memory].every(is.quantity)) {
+/**
+ * The cross-field rules of a resources override (limits at least the
+ * requests, after merging onto the defaults), under the given field path.
+ * Each field's own grammar is checked by {@link ResourcesSchema}.
+ */
+export function resourceRules(field: string, _r: ResourcesOverride | undefined, resolved: Resources): Rule[] {
+  const rules: Rule[] = [];
+  if ([resolved.requests.cpu, resolved.limits.cpu, resolved.requests.memory, resolved.limits.memory].every((q) => quantityValue(q) > 0)) {
     rules.push(
       {
         field: `${field}.limits.cpu`,

@@ -1,5 +1,6 @@
-import { SecretKeyRef } from './endpoint';
-import { is, Rule } from './validation';
+import { SecretKeyRefSchema } from './endpoint';
+import { Bool, Obj, Opt, Static, Str } from './schema';
+import { DNS1123_SUBDOMAIN_ALLOWED, DNS1123_SUBDOMAIN_PATTERN, HOST_PORT_ALLOWED, HOST_PORT_PATTERN, QUANTITY_PATTERN } from './values';
 
 /**
  * Storage choices shared by the backends. Data always has a local PVC (for
@@ -8,38 +9,41 @@ import { is, Rule } from './validation';
  */
 
 /** A PersistentVolumeClaim per replica. */
-export interface VolumeOptions {
-  /** PVC size. @default component-specific */
-  readonly size?: string;
-  /** StorageClass name. @default the cluster's default StorageClass */
-  readonly storageClassName?: string;
-}
+export const VolumeSchema = Obj(
+  {
+    size: Opt(Str(QUANTITY_PATTERN, 'a Kubernetes quantity greater than zero, such as "10Gi"', { doc: 'PVC size.' })),
+    storageClassName: Opt(Str(DNS1123_SUBDOMAIN_PATTERN, `a StorageClass name (${DNS1123_SUBDOMAIN_ALLOWED})`, { maxLength: 253, doc: "StorageClass; the cluster's default when unset." })),
+  },
+  { doc: 'The local PersistentVolumeClaim.' },
+);
+export type VolumeOptions = Static<typeof VolumeSchema>;
+
+/** An S3 bucket name (AWS rules: 3-63 lower-case letters, digits, "." and "-", alphanumeric at both ends). */
+export const S3_BUCKET_PATTERN = '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$';
 
 /** An S3-compatible bucket (AWS S3, MinIO, Ceph RGW, GCS interop, R2...). */
-export interface S3BucketOptions {
-  /** Endpoint host, with optional port, without scheme (e.g. `s3.eu-west-1.amazonaws.com`, `minio.storage.svc:9000`). */
-  readonly endpoint: string;
-  /** Bucket name. */
-  readonly bucket: string;
-  /** Region. @default 'us-east-1' */
-  readonly region?: string;
-  /** Use plain HTTP instead of HTTPS (in-cluster MinIO). @default false */
-  readonly insecure?: boolean;
-  /** Path-style addressing (MinIO and most non-AWS stores need it). @default true */
-  readonly forcePathStyle?: boolean;
-  /** Access key id and secret access key, read from a Secret; never written literally. */
-  readonly credentials: {
-    readonly accessKeyId: SecretKeyRef;
-    readonly secretAccessKey: SecretKeyRef;
-  };
-}
+export const S3BucketSchema = Obj(
+  {
+    endpoint: Str(HOST_PORT_PATTERN, HOST_PORT_ALLOWED, { doc: 'Endpoint host, with optional port, without scheme.' }),
+    bucket: Str(S3_BUCKET_PATTERN, 'an S3 bucket name: 3-63 lower-case letters, digits, "." or "-", alphanumeric at both ends', { doc: 'Bucket name.' }),
+    region: Opt(Str('^[a-z0-9][-a-z0-9]{0,62}$', 'a region name such as "eu-west-1"', { doc: 'Region.', default: 'us-east-1' })),
+    insecure: Opt(Bool({ doc: 'Use plain HTTP instead of HTTPS (in-cluster MinIO).', default: 'false' })),
+    forcePathStyle: Opt(Bool({ doc: 'Path-style addressing (MinIO and most non-AWS stores need it).', default: 'true' })),
+    credentials: Obj(
+      { accessKeyId: SecretKeyRefSchema, secretAccessKey: SecretKeyRefSchema },
+      { doc: 'Access key id and secret access key, read from Secrets; never written literally.', sensitive: true },
+    ),
+  },
+  { doc: 'Put long-term data in this S3-compatible bucket instead of the local volume.' },
+);
+export type S3BucketOptions = Static<typeof S3BucketSchema>;
 
-export interface StorageOptions {
-  /** Local volume (always present). */
-  readonly volume?: VolumeOptions;
-  /** Put long-term data in this bucket instead of the local volume. @default none (local volume only) */
-  readonly s3?: S3BucketOptions;
-}
+/** Local volume and optional bucket. */
+export const StorageSchema = Obj(
+  { volume: Opt(VolumeSchema), s3: Opt(S3BucketSchema) },
+  { doc: 'Where data is stored: the local volume (always present) and optionally an S3-compatible bucket.' },
+);
+export type StorageOptions = Static<typeof StorageSchema>;
 
 /** Environment variable names the S3 credentials are exposed under (and referenced as `${VAR}` in configs). */
 export const S3_ACCESS_KEY_ENV = 'S3_ACCESS_KEY_ID';
@@ -50,50 +54,5 @@ export function s3CredentialEnv(s3: S3BucketOptions): { name: string; valueFrom:
   return [
     { name: S3_ACCESS_KEY_ENV, valueFrom: { secretKeyRef: { name: s3.credentials.accessKeyId.name, key: s3.credentials.accessKeyId.key } } },
     { name: S3_SECRET_KEY_ENV, valueFrom: { secretKeyRef: { name: s3.credentials.secretAccessKey.name, key: s3.credentials.secretAccessKey.key } } },
-  ];
-}
-
-/** Validation rules for storage options under a field path (e.g. `loki.storage`). */
-export function storageRules(field: string, s: StorageOptions | undefined): Rule[] {
-  const rules: Rule[] = [
-    { field: `${field}.volume.size`, value: s?.volume?.size, ok: is.quantity, allowed: is.quantityAllowed },
-    { field: `${field}.volume.storageClassName`, value: s?.volume?.storageClassName, ok: is.dnsSubdomain, allowed: is.dnsSubdomainAllowed },
-  ];
-  if (s?.s3) {
-    const s3 = s.s3;
-    rules.push(
-      {
-        field: `${field}.s3.endpoint`,
-        value: s3.endpoint,
-        required: true,
-        ok: (v: string) => /^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(v),
-        allowed: 'a host with optional port and no scheme, such as "s3.eu-west-1.amazonaws.com" or "minio.storage.svc:9000"',
-      },
-      {
-        field: `${field}.s3.bucket`,
-        value: s3.bucket,
-        required: true,
-        ok: (v: string) => /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(v),
-        allowed: 'an S3 bucket name: 3-63 lower-case letters, digits, "." or "-"',
-      },
-      { field: `${field}.s3.region`, value: s3.region, ok: (v: string) => /^[a-z0-9-]+$/.test(v), allowed: 'a region name such as "eu-west-1"' },
-      ...secretRefRules(`${field}.s3.credentials.accessKeyId`, s3.credentials?.accessKeyId),
-      ...secretRefRules(`${field}.s3.credentials.secretAccessKey`, s3.credentials?.secretAccessKey),
-    );
-  }
-  return rules;
-}
-
-/** Validation rules for a Secret key reference. */
-export function secretRefRules(field: string, ref: SecretKeyRef | undefined): Rule[] {
-  return [
-    { field: `${field}.name`, value: ref?.name, required: true, ok: is.dnsSubdomain, allowed: `a Secret name (${is.dnsSubdomainAllowed})` },
-    {
-      field: `${field}.key`,
-      value: ref?.key,
-      required: true,
-      ok: (v: string) => /^[-._a-zA-Z0-9]+$/.test(v),
-      allowed: 'a Secret data key: letters, digits, "-", "_" or "."',
-    },
   ];
 }

@@ -7,6 +7,7 @@ import { ImageRef, imageString } from './images';
 import { childName, ComponentIdentity, selectorLabels, standardLabels } from './naming';
 import { Resources, toResourceRequirements } from './resources';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, RunAs } from './security';
+import { ValidationError } from './validation';
 
 /**
  * The shared pod/Service builder behind every component. It renders, with
@@ -121,23 +122,24 @@ export class Workload extends Construct {
   private readonly podMounts: k8s.VolumeMount[];
 
   constructor(scope: Construct, id: string, props: WorkloadProps) {
-    super(scope, id);
-    const { identity } = props;
+    // Validate before this construct joins the tree.
     if (props.persistence && props.kind !== 'StatefulSet') {
-      throw new Error(`${this.node.path}: persistence requires kind StatefulSet, got ${props.kind}`);
+      throw new ValidationError([{ field: 'workload.kind', value: props.kind, allowed: '"StatefulSet" when persistence is set' }], 'Workload props');
     }
     const names = new Set<string>();
     for (const p of props.ports) {
-      if (names.has(p.name)) throw new Error(`${this.node.path}: duplicate port name "${p.name}"`);
+      if (names.has(p.name)) throw new ValidationError([{ field: 'workload.ports', value: p.name, allowed: 'port names used once' }], 'Workload props');
       names.add(p.name);
-      if (p.name.length > 15) throw new Error(`${this.node.path}: port name "${p.name}" is longer than 15 characters`);
+      if (p.name.length > 15) throw new ValidationError([{ field: 'workload.ports', value: p.name, allowed: 'port names of at most 15 characters' }], 'Workload props');
     }
     const numbers = new Map<number, string>();
     for (const p of props.ports) {
       const other = numbers.get(p.port);
-      if (other !== undefined) throw new Error(`${this.node.path}: ports "${other}" and "${p.name}" both use ${p.port}`);
+      if (other !== undefined) throw new ValidationError([{ field: 'workload.ports', value: p.port, allowed: `a port number used once ("${other}" and "${p.name}" both use it)` }], 'Workload props');
       numbers.set(p.port, p.name);
     }
+    super(scope, id);
+    const { identity } = props;
 
     this.identity = identity;
     this.ports = props.ports;
@@ -295,8 +297,8 @@ export class Workload extends Construct {
    * changes should roll the pods.
    */
   public addVolume(volume: k8s.Volume, mount: k8s.VolumeMount): void {
-    if (this.podVolumes.some((v) => v.name === volume.name)) throw new Error(`${this.node.path}: duplicate volume name "${volume.name}"`);
-    if (mount.name !== volume.name) throw new Error(`${this.node.path}: mount "${mount.name}" does not name volume "${volume.name}"`);
+    if (this.podVolumes.some((v) => v.name === volume.name)) throw new ValidationError([{ field: 'volume.name', value: volume.name, allowed: 'a volume name not used yet' }], 'Workload.addVolume');
+    if (mount.name !== volume.name) throw new ValidationError([{ field: 'mount.name', value: mount.name, allowed: `the volume's name ${JSON.stringify(volume.name)}` }], 'Workload.addVolume');
     this.podVolumes.push(volume);
     this.podMounts.push(mount);
   }
@@ -309,8 +311,8 @@ export class Workload extends Construct {
   /** The typed endpoint for one of this workload's ports. */
   public endpoint(portName: string, opts: { path?: string } = {}): Endpoint {
     const p = this.ports.find((x) => x.name === portName);
-    if (!p) throw new Error(`${this.node.path}: no port named "${portName}" (have ${this.ports.map((x) => x.name).join(', ')})`);
-    if (p.expose === false) throw new Error(`${this.node.path}: port "${portName}" is not exposed by the Service`);
+    if (!p) throw new ValidationError([{ field: 'portName', value: portName, allowed: `one of ${this.ports.map((x) => JSON.stringify(x.name)).join(', ')}` }], 'Workload.endpoint');
+    if (p.expose === false) throw new ValidationError([{ field: 'portName', value: portName, allowed: 'a port the Service exposes' }], 'Workload.endpoint');
     return new Endpoint({
       service: this.serviceName,
       namespace: this.identity.namespace,

@@ -11,7 +11,7 @@ import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { is, validate } from '../lib/validation';
 import { validateConfig } from '../stacks/config';
-import { LgtmStack } from './stack';
+import { clusterNames, LgtmStack } from './stack';
 
 export interface ClusterAccess {
   /** kubeconfig context name. */
@@ -25,8 +25,8 @@ export function run() {
   const deployment = cfg.requireObject<unknown>('deployment');
   const clusters = cfg.getObject<Record<string, ClusterAccess>>('clusters') ?? {};
   // The deployment's cluster names (validated again, identically, by LgtmStack).
-  const config = validateConfig(deployment, 'pulumi config "otel-lgtm-k8s:deployment"');
-  const names = config.multiCluster ? [config.multiCluster.management.name, ...config.multiCluster.workloadClusters.map((w) => w.name)] : [config.clusterName!];
+  const config = validateConfig(deployment, 'pulumi config "otel-lgtm-k8s:deployment"', 'pulumi');
+  const names = clusterNames(config);
   const unassigned = names.filter((n) => clusters[n] === undefined);
   validate('pulumi config "otel-lgtm-k8s:clusters"', [
     ...Object.entries(clusters).flatMap(([name, c]) => [

@@ -4,8 +4,9 @@ import { App } from 'cdk8s';
 import { GATEWAY_ENDPOINT_ENV } from '../components/collector';
 import { Endpoint } from '../lib/endpoint';
 import { Manifest, registerManifests } from '../lib/pulumi';
-import { Problem, ValidationError } from '../lib/validation';
-import { addCharts, LayoutChart } from '../stacks/build';
+import { unknownFieldAllowed } from '../lib/schema';
+import { Rule, validate, ValidationError } from '../lib/validation';
+import { addCharts, checkRendered, LayoutChart } from '../stacks/build';
 import { LgtmConfig, validateConfig } from '../stacks/config';
 
 /** Secret values from Pulumi secret config; each becomes a Kubernetes Secret named as the config references it. */
@@ -59,25 +60,14 @@ export class LgtmStack extends pulumi.ComponentResource {
   public readonly resources: Map<string, pulumi.CustomResource>;
 
   constructor(name: string, args: LgtmStackArgs, opts?: pulumi.ComponentResourceOptions) {
-    super('otel-lgtm-k8s:index:LgtmStack', name, {}, opts);
-    const config = validateConfig(args.config, 'pulumi config "otel-lgtm-k8s:deployment"');
-    const secrets = args.secrets ?? {};
-    const provider = (cluster: string) => args.providers?.[cluster];
-
+    // Every input is checked before the component registers anything.
+    const config = validateConfig(args?.config, 'pulumi config "otel-lgtm-k8s:deployment"', 'pulumi');
+    validate('LgtmStack args', lgtmStackRules(args, config));
     const mc = config.multiCluster;
     const externalHost = mc?.management.telemetryGateway.externalHost;
-    if (mc && !externalHost) {
-      const gwConfig = mc.management.telemetryGateway;
-      const problems: Problem[] = [];
-      if (!gwConfig.tlsServerName) {
-        problems.push({ field: 'multiCluster.management.telemetryGateway.tlsServerName', value: undefined, allowed: 'the DNS name in the gateway certificate, required when externalHost is not set (the LoadBalancer address is not a name the certificate can carry)' });
-      }
-      if (gwConfig.serviceType !== undefined && gwConfig.serviceType !== 'LoadBalancer') {
-        // Only a LoadBalancer reports an address the workload clusters can dial.
-        problems.push({ field: 'multiCluster.management.telemetryGateway.externalHost', value: undefined, allowed: `the DNS name workload clusters dial, required with serviceType "${gwConfig.serviceType}" (only a LoadBalancer Service reports an address)` });
-      }
-      if (problems.length > 0) throw new ValidationError(problems, 'pulumi config "otel-lgtm-k8s:deployment"');
-    }
+    super('otel-lgtm-k8s:index:LgtmStack', name, {}, opts);
+    const secrets = args.secrets ?? {};
+    const provider = (cluster: string) => args.providers?.[cluster];
 
     const app = new App();
     const charts = addCharts(app, config, { gatewayHost: mc && !externalHost ? PENDING_GATEWAY_HOST : undefined });
@@ -88,6 +78,7 @@ export class LgtmStack extends pulumi.ComponentResource {
     for (const chart of charts) {
       const cluster = clusterOf(chart, config);
       const objects = chart.toJson() as Manifest[];
+      checkRendered(objects, cluster, 'pulumi config "otel-lgtm-k8s:deployment"');
       const created = this.createSecrets(cluster, chart, config, secrets, provider(cluster));
       const patched = chart.role === 'workload' && gatewayAddress && !externalHost ? objects.map((o) => withGatewayEndpoint(o, gatewayAddress!)) : objects;
       const registered = registerManifests({ cluster, objects: patched, parent: this, provider: provider(cluster), dependsOn: created });
@@ -157,6 +148,66 @@ export class LgtmStack extends pulumi.ComponentResource {
   }
 }
 
+/** The secret values LgtmStack knows. */
+const SECRET_KEYS: readonly (keyof LgtmSecrets)[] = ['grafanaAdminUser', 'grafanaAdminPassword', 'objectStoreAccessKeyId', 'objectStoreSecretAccessKey', 'telemetryGatewayToken'];
+
+/** The cluster names of a deployment, in chart order. */
+export function clusterNames(config: LgtmConfig): string[] {
+  return config.multiCluster ? [config.multiCluster.management.name, ...config.multiCluster.workloadClusters.map((w) => w.name)] : [config.clusterName!];
+}
+
+/**
+ * The rules of {@link LgtmStackArgs} beyond the config: every `providers` key
+ * names a cluster of the deployment and holds a Kubernetes provider, at most
+ * one cluster is left to the default provider (two would put both clusters'
+ * objects, with the same names, into the ambient cluster), and `secrets` has
+ * only known keys with string (or Output) values, never echoed.
+ */
+function lgtmStackRules(args: LgtmStackArgs, config: LgtmConfig): Rule[] {
+  const names = clusterNames(config);
+  const providers = args.providers;
+  const rules: Rule[] = [
+    {
+      field: 'providers',
+      value: providers,
+      ok: (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v),
+      allowed: `a map from cluster name (${names.join(', ')}) to a Kubernetes provider`,
+    },
+  ];
+  const given = typeof providers === 'object' && providers !== null ? Object.entries(providers) : [];
+  for (const [cluster, provider] of given) {
+    rules.push(
+      { field: `providers.${cluster}`, value: cluster, ok: (v: string) => names.includes(v), allowed: `a cluster of the deployment: ${names.join(', ')}` },
+      { field: `providers.${cluster}`, value: provider === undefined ? undefined : typeof provider, required: true, ok: () => pulumi.ProviderResource.isInstance(provider), allowed: 'a Kubernetes provider (new k8s.Provider(...))' },
+    );
+  }
+  const unassigned = names.filter((n) => !given.some(([k]) => k === n));
+  rules.push({
+    field: 'providers',
+    value: unassigned.length > 1 ? `no entry for ${unassigned.join(', ')}` : undefined,
+    ok: () => false,
+    allowed: 'an entry for every cluster of the deployment, except at most one that uses the default provider (two clusters would land in one)',
+  });
+  const secrets = args.secrets;
+  rules.push({ field: 'secrets', value: secrets, ok: (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v), allowed: `an object with the fields ${SECRET_KEYS.join(', ')}`, sensitive: true });
+  if (typeof secrets === 'object' && secrets !== null) {
+    for (const [k, v] of Object.entries(secrets)) {
+      if (!(SECRET_KEYS as readonly string[]).includes(k)) {
+        rules.push({ field: `secrets.${k}`, value: k, ok: () => false, allowed: unknownFieldAllowed(k, SECRET_KEYS), sensitive: true });
+        continue;
+      }
+      rules.push({
+        field: `secrets.${k}`,
+        value: v,
+        ok: (x: unknown) => (typeof x === 'string' && x.length > 0) || pulumi.Output.isInstance(x) || x instanceof Promise,
+        allowed: 'a non-empty string or a Pulumi Output (e.g. cfg.requireSecret(...))',
+        sensitive: true,
+      });
+    }
+  }
+  return rules;
+}
+
 /** Placeholder host rendered into workload clusters until the gateway's LoadBalancer address is known. */
 export const PENDING_GATEWAY_HOST = 'pending-telemetry-gateway.invalid';
 
@@ -182,7 +233,10 @@ export function loadBalancerAddress(status: { loadBalancer?: { ingress?: { hostn
   const ingress = status?.loadBalancer?.ingress?.[0];
   const host = ingress?.hostname || ingress?.ip;
   if (!host) {
-    throw new Error(`${service} reports no LoadBalancer address, so the workload clusters have no gateway to dial; set multiCluster.management.telemetryGateway.externalHost`);
+    throw new ValidationError(
+      [{ field: 'multiCluster.management.telemetryGateway.externalHost', value: undefined, allowed: `the DNS name workload clusters dial: ${service} reports no LoadBalancer address` }],
+      'LgtmStack',
+    );
   }
   return `${host.includes(':') ? `[${host}]` : host}:${port}`;
 }

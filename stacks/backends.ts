@@ -5,6 +5,11 @@ import { Loki, LokiProps } from '../components/loki';
 import { Prometheus, PrometheusProps } from '../components/prometheus';
 import { Tempo, TempoProps } from '../components/tempo';
 import { Endpoint } from '../lib/endpoint';
+import { omit, validateProps } from '../lib/schema';
+import { GRAFANA_PROPS, grafanaRules } from '../components/grafana/options';
+import { LOKI_PROPS, lokiRules } from '../components/loki/options';
+import { PROMETHEUS_PROPS, prometheusRules } from '../components/prometheus/options';
+import { TEMPO_PROPS, tempoRules } from '../components/tempo/options';
 
 /** `false` disables a component; an object configures it. */
 export type Toggle<T> = T | false;
@@ -36,6 +41,23 @@ export class TelemetryBackends extends Construct {
   public readonly grafana?: Grafana;
 
   constructor(scope: Construct, id: string, props: TelemetryBackendsProps) {
+    // Validate every backend's props before any of them (or this construct) joins the tree.
+    const { loki, tempo, prometheus, grafana } = props;
+    validateProps(
+      'TelemetryBackends props',
+      [
+        ...(loki ? [[LOKI_PROPS, loki, 'loki'] as const] : []),
+        ...(tempo ? [[TEMPO_PROPS, tempo, 'tempo'] as const] : []),
+        ...(prometheus ? [[PROMETHEUS_PROPS, omit(prometheus, ['scrapeConfigs']), 'prometheus'] as const] : []),
+        ...(grafana ? [[GRAFANA_PROPS, grafana, 'grafana'] as const] : []),
+      ],
+      [
+        ...(loki ? lokiRules(loki, 'loki') : []),
+        ...(tempo ? tempoRules(tempo, 'tempo') : []),
+        ...(prometheus ? prometheusRules(prometheus, 'prometheus') : []),
+        ...(grafana ? grafanaRules(grafana, 'grafana') : []),
+      ],
+    );
     super(scope, id);
     const ns = props.namespace;
     if (props.prometheus !== false) this.prometheus = new Prometheus(this, 'prometheus', { namespace: ns, ...(props.prometheus ?? {}) });

@@ -52,7 +52,41 @@ export function buildApp(configs: SourcedConfig[], outdir?: string): App {
       throw new ValidationError([{ field: 'name', value: config.name, allowed: `a deployment name not already used for layout "${config.layout}" by ${other}` }], source);
     }
     owner.set(prefix, source);
-    addCharts(app, config);
+    try {
+      addCharts(app, config);
+    } catch (e) {
+      // A construct refusing props the config validator let through is still the file's problem: name the file.
+      if (e instanceof ValidationError) throw e.withSource(source);
+      throw e;
+    }
   }
   return app;
+}
+
+/** Kubernetes' limit on the data of one ConfigMap or Secret (validation's MaxSecretSize, also used for ConfigMaps). */
+export const MAX_CONFIGMAP_BYTES = 1024 * 1024;
+
+/**
+ * Checks rendered objects against limits only known after rendering: every
+ * ConfigMap and Secret must hold at most {@link MAX_CONFIGMAP_BYTES} of data
+ * (keys and values), or the API server refuses it.
+ * @param source the config file the objects were rendered from
+ */
+export function checkRendered(objects: readonly any[], fileName: string, source: string): void {
+  const problems = [];
+  for (const o of objects) {
+    if (o?.kind !== 'ConfigMap' && o?.kind !== 'Secret') continue;
+    let bytes = 0;
+    for (const field of ['data', 'binaryData', 'stringData']) {
+      for (const [k, v] of Object.entries<string>(o[field] ?? {})) bytes += Buffer.byteLength(k) + Buffer.byteLength(String(v));
+    }
+    if (bytes > MAX_CONFIGMAP_BYTES) {
+      problems.push({
+        field: `(rendered ${fileName}) ${o.kind} ${o.metadata?.namespace ?? ''}/${o.metadata?.name}`,
+        value: `${bytes} bytes`,
+        allowed: `at most ${MAX_CONFIGMAP_BYTES} bytes of data, Kubernetes' limit for one ${o.kind} (shorten the lists in the config that feed it)`,
+      });
+    }
+  }
+  if (problems.length > 0) throw new ValidationError(problems, source);
 }

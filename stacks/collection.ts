@@ -1,7 +1,25 @@
 import { Construct } from 'constructs';
-import { CollectorMode, GatewayTarget, LogsCollector, MetricsCollector, NodeAgent, TracesCollector } from '../components/collector';
-import { GatewayRef, GatewayTelemetryPolicies, GatewayPolicyApi } from '../components/gateway-policies';
-import { ResourcesOverride } from '../lib/resources';
+import {
+  CLUSTER_NAME,
+  COLLECTOR_MODE,
+  COLLECTOR_REPLICAS,
+  GatewayTarget,
+  LOGS_COLLECTOR_DEFAULT_RESOURCES,
+  LogsCollector,
+  METRIC_ALLOWLIST,
+  METRICS_COLLECTOR_DEFAULT_RESOURCES,
+  METRICS_EXPORT_MODES,
+  MetricsCollector,
+  NODE_AGENT_DEFAULT_RESOURCES,
+  NodeAgent,
+  TRACES_COLLECTOR_DEFAULT_RESOURCES,
+  TracesCollector,
+} from '../components/collector';
+import { GATEWAY_POLICY_APIS, GatewayTelemetryPolicies } from '../components/gateway-policies';
+import { resolveResources, resourceRules, ResourcesSchema } from '../lib/resources';
+import { Bool, Documented, Enum, Int, List, Obj, Opt, Static, Str, validateProps } from '../lib/schema';
+import { Rule } from '../lib/validation';
+import { DNS1123_LABEL_ALLOWED, DNS1123_LABEL_PATTERN } from '../lib/values';
 import { collectorAlerts } from '../dashboards/alerts/collector';
 import { gatewayAlerts } from '../dashboards/alerts/gateway';
 import { collectorDashboard } from '../dashboards/collector';
@@ -9,32 +27,101 @@ import { gatewayDashboard } from '../dashboards/gateway';
 import { Observable, ObservabilityContent } from '../lib/observability';
 import { TelemetryBackends } from './backends';
 
-export interface CollectorOptions {
-  /** @default 'Deployment' */
-  readonly mode?: CollectorMode;
-  /** Deployment replicas of the logs and traces collectors (the metrics collector scrapes, so it runs once). @default 1 */
-  readonly replicas?: number;
-  readonly resources?: ResourcesOverride;
-  /** Resources of the metrics collector (it scrapes, so it usually needs more). @default `resources` */
-  readonly metricsResources?: ResourcesOverride;
-  /** Add the debug exporter. @default false */
-  readonly debug?: boolean;
-  /** @default 'push' */
-  readonly metricsExport?: 'push' | 'pull';
-}
+/**
+ * How the three signal collectors run, defined once: the config file's
+ * `collectors` section (and `multiCluster.workloadClusters[].collectors`) is
+ * exactly this, and {@link TelemetryCollection} takes it as its `collectors` prop.
+ */
+export const COLLECTOR_OPTIONS = Obj(
+  {
+    mode: Opt(COLLECTOR_MODE),
+    replicas: Opt(Documented(COLLECTOR_REPLICAS, 'Deployment replicas of the logs and traces collectors (the metrics collector scrapes, so it runs once); not in DaemonSet mode.', '1')),
+    resources: Opt(ResourcesSchema),
+    metricsResources: Opt(Documented(ResourcesSchema, 'Resources of the metrics collector (it scrapes, so it usually needs more); `resources` when unset.')),
+    debug: Opt(Bool({ doc: 'Add the debug exporter to every pipeline.', default: 'false' })),
+    metricsExport: Opt(Enum(METRICS_EXPORT_MODES, { doc: 'How metrics reach Prometheus: remote-write push, or Prometheus scraping the collector (Deployment mode only).', default: 'push' })),
+  },
+  { doc: 'The logs, traces and metrics collectors.' },
+);
+export type CollectorOptions = Static<typeof COLLECTOR_OPTIONS>;
 
-export interface AgentOptions {
-  /** @default true */
-  readonly enabled?: boolean;
-  readonly resources?: ResourcesOverride;
-  readonly metricAllowlist?: readonly string[];
-}
+/** The node agents, defined once (config `agents`, {@link TelemetryCollection} prop `agents`). */
+export const AGENT_OPTIONS = Obj(
+  {
+    enabled: Opt(Bool({ doc: 'Deploy the node agents (a DaemonSet apps send to on their own node).', default: 'true' })),
+    resources: Opt(ResourcesSchema),
+    metricAllowlist: Opt(METRIC_ALLOWLIST),
+  },
+  { doc: 'The node agents.' },
+);
+export type AgentOptions = Static<typeof AGENT_OPTIONS>;
 
-export interface GatewayPolicyOptions {
-  readonly api?: GatewayPolicyApi;
-  readonly gateways: readonly GatewayRef[];
-  /** Percentage of requests traced. @default kgateway's default */
-  readonly samplingPercent?: number;
+/** A Gateway to instrument (gateway.networking.k8s.io). */
+export const GATEWAY_REF = Obj(
+  {
+    name: Str(DNS1123_LABEL_PATTERN, `a Gateway name (${DNS1123_LABEL_ALLOWED})`, { maxLength: 63, doc: "The Gateway's name." }),
+    namespace: Str(DNS1123_LABEL_PATTERN, `a namespace name (${DNS1123_LABEL_ALLOWED})`, { maxLength: 63, doc: "The Gateway's namespace; the policies are created there." }),
+    serviceName: Opt(Str('^\\S(.*\\S)?$', 'a non-empty string without leading or trailing spaces, at most 255 characters', { maxLength: 255, doc: 'service.name of the Gateway\'s spans.', default: 'the Gateway name' })),
+  },
+  { allowed: 'a Gateway: { name, namespace, serviceName? }' },
+);
+
+/** The kgateway telemetry policies, defined once (config `gatewayPolicies`, {@link TelemetryCollection} prop `gatewayPolicies`). */
+export const GATEWAY_POLICY_OPTIONS = Obj(
+  {
+    api: Opt(Enum(GATEWAY_POLICY_APIS, { doc: 'kgateway policy API: HTTPListenerPolicy (kgateway 2.1/2.2) or ListenerPolicy (kgateway >= 2.2).', default: 'HTTPListenerPolicy' })),
+    gateways: List(GATEWAY_REF, 'a list of Gateways ({ name, namespace })', { maxItems: 200, doc: 'The Gateways whose access logs and traces are sent to the collectors.' }),
+    samplingPercent: Opt(Int(0, 100, { allowed: 'a whole percentage from 0 to 100', doc: 'Percentage of requests traced.', default: "kgateway's default" })),
+  },
+  { doc: 'kgateway access-log and tracing policies for these Gateways.' },
+);
+export type GatewayPolicyOptions = Static<typeof GATEWAY_POLICY_OPTIONS>;
+
+/** Where the collectors of a cluster export: their own backends, or a telemetry gateway. */
+export type CollectionDestination = 'backends' | 'gateway';
+
+/**
+ * The rules of the collection options the schemas cannot express, each under
+ * its path (`collectors`, `agents`, `gatewayPolicies` for the construct and
+ * the config file alike; `multiCluster.workloadClusters[0].collectors` for a
+ * workload cluster of the config file).
+ */
+export function collectionRules(
+  o: { readonly collectors?: CollectorOptions; readonly agents?: AgentOptions; readonly gatewayPolicies?: GatewayPolicyOptions },
+  paths: { readonly collectors: string; readonly agents: string; readonly gatewayPolicies: string },
+  destination: CollectionDestination,
+): Rule[] {
+  const c = o.collectors ?? {};
+  const p = paths.collectors;
+  const rules: Rule[] = [
+    { field: `${p}.replicas`, value: c.mode === 'DaemonSet' ? c.replicas : undefined, ok: () => false, allowed: 'unset in DaemonSet mode (one pod per node)' },
+    {
+      field: `${p}.metricsExport`,
+      value: c.metricsExport === 'pull' && (c.mode === 'DaemonSet' || destination === 'gateway') ? c.metricsExport : undefined,
+      ok: () => false,
+      allowed:
+        destination === 'gateway'
+          ? '"push" or unset when the collectors export to the telemetry gateway (metrics are pushed over OTLP)'
+          : '"push" in DaemonSet mode (Prometheus would scrape a random pod through the Service)',
+    },
+    ...resourceRules(`${p}.resources`, c.resources, resolveResources(LOGS_COLLECTOR_DEFAULT_RESOURCES, c.resources)),
+    ...resourceRules(`${p}.resources`, c.resources, resolveResources(TRACES_COLLECTOR_DEFAULT_RESOURCES, c.resources)),
+    ...resourceRules(`${p}.${c.metricsResources ? 'metricsResources' : 'resources'}`, undefined, resolveResources(METRICS_COLLECTOR_DEFAULT_RESOURCES, c.metricsResources ?? c.resources)),
+    ...resourceRules(`${paths.agents}.resources`, o.agents?.resources, resolveResources(NODE_AGENT_DEFAULT_RESOURCES, o.agents?.resources)),
+  ];
+  const seen = new Map<string, number>();
+  (Array.isArray(o.gatewayPolicies?.gateways) ? o.gatewayPolicies!.gateways : []).forEach((g, i) => {
+    const key = `${g?.namespace}/${g?.name}`;
+    const first = seen.get(key);
+    rules.push({
+      field: `${paths.gatewayPolicies}.gateways[${i}]`,
+      value: first === undefined ? undefined : key,
+      ok: () => false,
+      allowed: `each Gateway listed once (also at ${paths.gatewayPolicies}.gateways[${first}])`,
+    });
+    if (first === undefined) seen.set(key, i);
+  });
+  return rules;
 }
 
 export interface TelemetryCollectionProps {
@@ -63,6 +150,21 @@ export class TelemetryCollection extends Construct implements Observable {
   public readonly policies?: GatewayTelemetryPolicies;
 
   constructor(scope: Construct, id: string, props: TelemetryCollectionProps) {
+    // Validate everything before this construct (or any child) joins the tree.
+    const paths = { collectors: 'collectors', agents: 'agents', gatewayPolicies: 'gatewayPolicies' };
+    validateProps(
+      'TelemetryCollection props',
+      [
+        [CLUSTER_NAME, props.clusterName, 'clusterName'],
+        [COLLECTOR_OPTIONS, props.collectors, paths.collectors],
+        [AGENT_OPTIONS, props.agents, paths.agents],
+        [GATEWAY_POLICY_OPTIONS, props.gatewayPolicies, paths.gatewayPolicies],
+      ],
+      [
+        { field: 'clusterName', value: props.clusterName, required: true, ok: () => true, allowed: 'a cluster name' },
+        ...collectionRules(props, paths, 'gateway' in (props.destination ?? {}) ? 'gateway' : 'backends'),
+      ],
+    );
     super(scope, id);
     const { namespace, clusterName } = props;
     const c = props.collectors ?? {};

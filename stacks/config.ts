@@ -1,470 +1,326 @@
 /**
- * The one configuration schema of a deployment, shared by the cdk8s entry
- * point (`npm run synth`) and the Pulumi program. It is published as JSON
- * Schema (`schema/lgtm-config.schema.json`, generated from {@link CONFIG_SCHEMA})
- * so editors complete and check config files.
+ * The one configuration model of a deployment, shared by the cdk8s entry
+ * point (`npm run synth`) and the Pulumi program. It is composed from the
+ * components' own option schemas (`LOKI_OPTIONS`, `TEMPO_OPTIONS`, ...): a
+ * component section of the config file IS that component's props, plus an
+ * `enabled` flag; the layout fields (layout, name, namespace, clusters,
+ * gateway address and Secrets) are defined here. From this one definition
+ * come the TypeScript types ({@link LgtmConfig}), the JSON Schema
+ * ({@link CONFIG_SCHEMA}, published as `schema/lgtm-config.schema.json` by
+ * `npm run schema`), the README's config reference, and the checks.
  *
- * Validation happens in two steps, both before any object is built or any
- * file written: the JSON Schema (structure, types, formats, unknown fields)
- * and a table of cross-field rules. Every error names the field path, the
- * value and what is allowed.
+ * {@link validateConfig} checks a parsed file in one pass and reports every
+ * problem together, each naming the config path the user wrote, the value
+ * (never that of an unknown field or of a credential-like field) and what is
+ * allowed:
+ * - the JSON Schema (structure, types, grammars, unknown fields with the
+ *   closest known one), compiled by ajv;
+ * - the components' rule tables, run on the props each layout will build
+ *   (the same tables the constructs run at construction);
+ * - the layout rules below (cross-field conflicts between layouts, clusters
+ *   and gateway settings).
  */
-import Ajv, { ErrorObject } from 'ajv';
-import { formatValue, Problem, ValidationError } from '../lib/validation';
+import Ajv from 'ajv';
+import { Type } from '@sinclair/typebox';
+import { GRAFANA_OPTIONS, grafanaRules } from '../components/grafana/options';
+import { LOKI_OPTIONS, lokiRules } from '../components/loki/options';
+import { PROMETHEUS_OPTIONS, prometheusRules } from '../components/prometheus/options';
+import { TEMPO_OPTIONS, tempoRules } from '../components/tempo/options';
+import { CLUSTER_NAME } from '../components/collector/common';
+import { TELEMETRY_GATEWAY_OPTIONS } from '../components/collector/gateway';
+import { SecretKeyRefSchema } from '../lib/endpoint';
+import { Bool, Documented, Enum, Int, List, Obj, Opt, schemaProblems, Static, Str, TSchema } from '../lib/schema';
+import { check, mergeProblems, Problem, Rule, ValidationError } from '../lib/validation';
+import {
+  DNS1035_LABEL_ALLOWED,
+  DNS1035_LABEL_PATTERN,
+  DNS1123_SUBDOMAIN_ALLOWED,
+  DNS1123_SUBDOMAIN_PATTERN,
+  HOST_ALLOWED,
+  HOST_PATTERN,
+  STACK_NAMESPACE_ALLOWED,
+  STACK_NAMESPACE_PATTERN,
+} from '../lib/values';
+import { AGENT_OPTIONS, COLLECTOR_OPTIONS, collectionRules, GATEWAY_POLICY_OPTIONS } from './collection';
+import { layoutSections } from './props';
 
-export type Layout = 'single-node' | 'per-cluster' | 'multi-cluster';
-export const LAYOUTS: readonly Layout[] = ['single-node', 'per-cluster', 'multi-cluster'];
+export const LAYOUTS = ['single-node', 'per-cluster', 'multi-cluster'] as const;
+export type Layout = (typeof LAYOUTS)[number];
 
-export interface SecretRefConfig {
-  readonly name: string;
-  readonly key: string;
+/** A component section: the component's options plus `enabled`. */
+function section<P extends Record<string, any>>(options: { properties: P; description?: string }) {
+  return Obj({ enabled: Opt(Bool({ doc: 'Deploy this component.', default: 'true' })), ...options.properties }, { doc: options.description?.replace(/ Allowed: .*$/, '') });
 }
 
-export interface ResourcesConfig {
-  readonly requests?: { readonly cpu?: string; readonly memory?: string };
-  readonly limits?: { readonly cpu?: string; readonly memory?: string };
-}
-
-export interface VolumeConfig {
-  readonly size?: string;
-  readonly storageClassName?: string;
-}
-
-export interface S3Config {
-  readonly endpoint: string;
-  readonly bucket: string;
-  readonly region?: string;
-  readonly insecure?: boolean;
-  readonly forcePathStyle?: boolean;
-  readonly credentials: { readonly accessKeyId: SecretRefConfig; readonly secretAccessKey: SecretRefConfig };
-}
-
-export interface ObjectStorageConfig {
-  readonly volume?: VolumeConfig;
-  readonly s3?: S3Config;
-}
-
-export interface LokiSection {
-  readonly enabled?: boolean;
-  readonly resources?: ResourcesConfig;
-  readonly storage?: ObjectStorageConfig;
-  /** Log retention, e.g. `744h` or `30d` (at least 24h), or `forever` to keep logs. */
-  readonly retention?: string;
-  /** Tenant id; enables Loki multi-tenancy (X-Scope-OrgID). */
-  readonly tenant?: string;
-}
-
-export interface TempoSection {
-  readonly enabled?: boolean;
-  readonly resources?: ResourcesConfig;
-  readonly storage?: ObjectStorageConfig;
-  /** Trace block retention, e.g. `336h`. */
-  readonly retention?: string;
-}
-
-export interface PrometheusSection {
-  readonly enabled?: boolean;
-  readonly resources?: ResourcesConfig;
-  readonly storage?: { readonly volume?: VolumeConfig };
-  readonly retention?: { readonly time?: string; readonly size?: string };
-  readonly scrapeInterval?: string;
-}
-
-export interface GrafanaSection {
-  readonly enabled?: boolean;
-  readonly resources?: ResourcesConfig;
-  /** Secret holding the admin user and password. */
-  readonly adminSecret?: { readonly name: string; readonly userKey?: string; readonly passwordKey?: string };
-}
-
-export interface CollectorsConfig {
-  /** How the three signal collectors run. */
-  readonly mode?: 'Deployment' | 'DaemonSet';
-  /** Replicas for Deployment mode. */
-  readonly replicas?: number;
-  readonly resources?: ResourcesConfig;
-  /** Add the debug exporter to every pipeline. */
-  readonly debug?: boolean;
-  /** How metrics reach Prometheus: remote-write push or Prometheus scraping the collector. */
-  readonly metricsExport?: 'push' | 'pull';
-}
-
-export interface AgentsConfig {
-  readonly enabled?: boolean;
-  readonly resources?: ResourcesConfig;
-  /** Metric names kept by the node agents (the "minimum metric set"). */
-  readonly metricAllowlist?: string[];
-}
-
-export interface GatewayRefConfig {
-  readonly name: string;
-  readonly namespace: string;
-  /** Service name reported in traces. @default the Gateway name */
-  readonly serviceName?: string;
-}
-
-export interface GatewayPoliciesConfig {
-  /** kgateway policy API: HTTPListenerPolicy (kgateway 2.1/2.2) or ListenerPolicy (kgateway >= 2.2). */
-  readonly api?: 'HTTPListenerPolicy' | 'ListenerPolicy';
-  readonly gateways: GatewayRefConfig[];
-  /** Percentage (0-100) of requests traced. */
-  readonly samplingPercent?: number;
-}
-
-export interface TelemetryGatewayConfig {
-  /** DNS name (or IP) the workload clusters dial; omit with the Pulumi front end to use the LoadBalancer address. */
-  readonly externalHost?: string;
-  /** Port the workload clusters dial. @default 4317 (the gateway Service's OTLP gRPC port) */
-  readonly port?: number;
-  /** Name in the gateway's TLS certificate that clients verify. @default externalHost */
-  readonly tlsServerName?: string;
-  readonly serviceType?: 'LoadBalancer' | 'NodePort' | 'ClusterIP';
-  readonly replicas?: number;
-  readonly resources?: ResourcesConfig;
-  /** kubernetes.io/tls Secret with the gateway's certificate and key (tls.crt, tls.key). */
-  readonly tlsSecret: string;
-  /** Bearer token the gateway accepts. */
-  readonly authTokenSecret: SecretRefConfig;
-}
-
-export interface WorkloadClusterConfig {
-  /** Cluster name stamped on every signal. */
-  readonly name: string;
-  readonly gatewayPolicies?: GatewayPoliciesConfig;
-  readonly collectors?: CollectorsConfig;
-  readonly agents?: AgentsConfig;
-  /** Secret (in the workload cluster) with the CA bundle that signed the gateway certificate, key ca.crt. */
-  readonly gatewayCaSecret?: SecretRefConfig;
-  /** Secret (in the workload cluster) with the bearer token for the gateway. */
-  readonly gatewayTokenSecret: SecretRefConfig;
-}
-
-export interface MultiClusterConfig {
-  readonly management: {
-    readonly name: string;
-    readonly telemetryGateway: TelemetryGatewayConfig;
-    readonly gatewayPolicies?: GatewayPoliciesConfig;
-  };
-  readonly workloadClusters: WorkloadClusterConfig[];
-}
-
-export interface LgtmConfig {
-  /** Editor hint: path or URL of the JSON Schema. */
-  readonly $schema?: string;
-  readonly layout: Layout;
-  /** Deployment name, appended to output file names. @default the layout */
-  readonly name?: string;
-  /** Namespace of the stack. @default 'telemetry' */
-  readonly namespace?: string;
-  /** The cluster's name (single-node and per-cluster), stamped on every signal. */
-  readonly clusterName?: string;
-  readonly loki?: LokiSection;
-  readonly tempo?: TempoSection;
-  readonly prometheus?: PrometheusSection;
-  readonly grafana?: GrafanaSection;
-  readonly collectors?: CollectorsConfig;
-  readonly agents?: AgentsConfig;
-  readonly gatewayPolicies?: GatewayPoliciesConfig;
-  readonly multiCluster?: MultiClusterConfig;
-}
-
-// ---------------------------------------------------------------------------
-// JSON Schema (draft-07). Descriptions double as the "allowed" text of errors.
-// ---------------------------------------------------------------------------
-
-const DNS_LABEL = '^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$';
-const DNS_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
-const DURATION_BODY = '(?=[0-9])([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?';
-const DURATION = `^${DURATION_BODY}$`;
-const QUANTITY = '^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$';
-const BYTE_SIZE = '^[0-9]+(B|KB|MB|GB|TB|PB|EB)$';
-
-const str = (pattern: string, description: string) => ({ type: 'string', pattern, description });
-const obj = (properties: Record<string, unknown>, required: string[] = [], description?: string) => ({
-  type: 'object',
-  additionalProperties: false,
-  properties,
-  ...(required.length ? { required } : {}),
-  ...(description ? { description } : {}),
-});
-
-const secretRef = obj(
+const TELEMETRY_GATEWAY_CONFIG = Obj(
   {
-    name: str(DNS_SUBDOMAIN, 'a Secret name (DNS-1123 subdomain)'),
-    key: str('^[-._a-zA-Z0-9]+$', 'a Secret data key: letters, digits, "-", "_" or "."'),
+    externalHost: Opt(
+      Str(HOST_PATTERN, HOST_ALLOWED, {
+        doc: 'DNS name (or IP) the workload clusters dial; required for cdk8s output, optional with Pulumi (the LoadBalancer address is used).',
+      }),
+    ),
+    port: Opt(Int(1, 65535, { allowed: 'an integer port from 1 to 65535', doc: 'Port the workload clusters dial.', default: "4317 (the gateway Service's OTLP gRPC port)" })),
+    tlsServerName: Opt(Str(HOST_PATTERN, HOST_ALLOWED, { doc: "Name in the gateway's TLS certificate that clients verify.", default: 'externalHost' })),
+    ...TELEMETRY_GATEWAY_OPTIONS.properties,
+    tlsSecret: Str(DNS1123_SUBDOMAIN_PATTERN, `a kubernetes.io/tls Secret name (${DNS1123_SUBDOMAIN_ALLOWED})`, {
+      maxLength: 253,
+      doc: "kubernetes.io/tls Secret with the gateway's certificate and key (tls.crt, tls.key).",
+    }),
+    authTokenSecret: Documented(SecretKeyRefSchema, 'Secret key with the bearer tokens the gateway accepts.'),
   },
-  ['name', 'key'],
-  'a reference to one key of a Kubernetes Secret',
-);
-const quantity = str(QUANTITY, 'a Kubernetes quantity such as "100m", "0.5", "256Mi" or "10Gi"');
-const resources = obj(
-  {
-    requests: obj({ cpu: quantity, memory: quantity }),
-    limits: obj({ cpu: quantity, memory: quantity }),
-  },
-  [],
-  'container requests and limits (unset fields keep the component defaults)',
-);
-const duration = str(DURATION, 'a duration such as "30s", "15m", "24h", "30d" (units ms, s, m, h, d, w, y)');
-const volume = obj({ size: quantity, storageClassName: str(DNS_SUBDOMAIN, 'a StorageClass name') });
-const s3 = obj(
-  {
-    endpoint: str('^[A-Za-z0-9.-]+(:[0-9]{1,5})?$', 'a host with optional port and no scheme, such as "s3.eu-west-1.amazonaws.com"'),
-    bucket: str('^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$', 'an S3 bucket name'),
-    region: str('^[a-z0-9-]+$', 'a region such as "eu-west-1"'),
-    insecure: { type: 'boolean' },
-    forcePathStyle: { type: 'boolean' },
-    credentials: obj({ accessKeyId: secretRef, secretAccessKey: secretRef }, ['accessKeyId', 'secretAccessKey']),
-  },
-  ['endpoint', 'bucket', 'credentials'],
-);
-const objectStorage = obj({ volume, s3 });
-const enabled = { type: 'boolean', description: 'deploy this component' };
-const collectors = obj({
-  mode: { enum: ['Deployment', 'DaemonSet'] },
-  replicas: { type: 'integer', minimum: 1, maximum: 20 },
-  resources,
-  debug: { type: 'boolean' },
-  metricsExport: { enum: ['push', 'pull'] },
-});
-const agents = obj({
-  enabled,
-  resources,
-  metricAllowlist: { type: 'array', items: str('^[a-zA-Z_:][a-zA-Z0-9_:.]*$', 'a metric name'), minItems: 1, uniqueItems: true },
-});
-const gatewayPolicies = obj(
-  {
-    api: { enum: ['HTTPListenerPolicy', 'ListenerPolicy'] },
-    gateways: {
-      type: 'array',
-      items: obj(
-        {
-          name: str(DNS_SUBDOMAIN, 'a Gateway name'),
-          namespace: str(DNS_LABEL, 'a namespace name'),
-          serviceName: { type: 'string', minLength: 1 },
-        },
-        ['name', 'namespace'],
-      ),
-    },
-    samplingPercent: { type: 'integer', minimum: 0, maximum: 100, description: 'a whole percentage from 0 to 100' },
-  },
-  ['gateways'],
+  { doc: 'The telemetry gateway that receives OTLP from the workload clusters (TLS, bearer token).' },
 );
 
-export const CONFIG_SCHEMA = {
+const WORKLOAD_CLUSTER = Obj(
+  {
+    name: CLUSTER_NAME,
+    gatewayPolicies: Opt(GATEWAY_POLICY_OPTIONS),
+    collectors: Opt(COLLECTOR_OPTIONS),
+    agents: Opt(AGENT_OPTIONS),
+    gatewayCaSecret: Opt(
+      Documented(SecretKeyRefSchema, 'Secret (in the workload cluster) with the CA bundle that signed the gateway certificate.', '{ name: telemetry-gateway-ca, key: ca.crt }'),
+    ),
+    gatewayTokenSecret: Documented(SecretKeyRefSchema, 'Secret (in the workload cluster) with the bearer token for the gateway.'),
+  },
+  { allowed: 'a workload cluster: { name, gatewayTokenSecret, gatewayCaSecret?, collectors?, agents?, gatewayPolicies? }' },
+);
+
+const MULTI_CLUSTER = Obj(
+  {
+    management: Obj(
+      {
+        name: CLUSTER_NAME,
+        telemetryGateway: TELEMETRY_GATEWAY_CONFIG,
+        gatewayPolicies: Opt(GATEWAY_POLICY_OPTIONS),
+      },
+      { doc: 'The management (hub) cluster: backends, Grafana and the telemetry gateway.' },
+    ),
+    workloadClusters: List(WORKLOAD_CLUSTER, 'a list of 1 to 100 workload clusters', { minItems: 1, maxItems: 100, doc: 'The workload (spoke) clusters.' }),
+  },
+  { doc: 'The clusters of the multi-cluster layout.' },
+);
+
+const CONFIG = Obj(
+  {
+    $schema: Opt(Type.String({ description: 'Editor hint: path or URL of the JSON Schema.' })),
+    layout: Enum(LAYOUTS, { doc: 'The layout to render.' }),
+    name: Opt(Str(DNS1035_LABEL_PATTERN, DNS1035_LABEL_ALLOWED, { maxLength: 63, doc: 'Deployment name, appended to output file names.', default: 'the layout' })),
+    namespace: Opt(Str(STACK_NAMESPACE_PATTERN, STACK_NAMESPACE_ALLOWED, { maxLength: 63, doc: 'Namespace of the stack.', default: 'telemetry' })),
+    clusterName: Opt(Documented(CLUSTER_NAME, "The cluster's name (single-node and per-cluster), stamped on every signal.")),
+    loki: Opt(section(LOKI_OPTIONS)),
+    tempo: Opt(section(TEMPO_OPTIONS)),
+    prometheus: Opt(section(PROMETHEUS_OPTIONS)),
+    grafana: Opt(section(GRAFANA_OPTIONS)),
+    collectors: Opt(COLLECTOR_OPTIONS),
+    agents: Opt(AGENT_OPTIONS),
+    gatewayPolicies: Opt(GATEWAY_POLICY_OPTIONS),
+    multiCluster: Opt(MULTI_CLUSTER),
+  },
+  { doc: 'otel-lgtm-k8s deployment configuration.' },
+);
+
+/** A parsed and validated config file. */
+export type LgtmConfig = Static<typeof CONFIG>;
+export type LokiSection = NonNullable<LgtmConfig['loki']>;
+export type TempoSection = NonNullable<LgtmConfig['tempo']>;
+export type PrometheusSection = NonNullable<LgtmConfig['prometheus']>;
+export type GrafanaSection = NonNullable<LgtmConfig['grafana']>;
+export type CollectorsConfig = NonNullable<LgtmConfig['collectors']>;
+export type AgentsConfig = NonNullable<LgtmConfig['agents']>;
+export type GatewayPoliciesConfig = NonNullable<LgtmConfig['gatewayPolicies']>;
+export type MultiClusterConfig = Static<typeof MULTI_CLUSTER>;
+export type TelemetryGatewayConfig = Static<typeof TELEMETRY_GATEWAY_CONFIG>;
+export type WorkloadClusterConfig = Static<typeof WORKLOAD_CLUSTER>;
+
+/** The JSON Schema (draft-07) of the config file: the validator's input and the published schema. */
+export const CONFIG_SCHEMA: TSchema & { readonly $id: string; readonly title: string } = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   $id: 'https://otel-lgtm-k8s.dev/schema/lgtm-config.schema.json',
   title: 'otel-lgtm-k8s deployment configuration',
-  ...obj(
-    {
-      $schema: { type: 'string' },
-      layout: { enum: [...LAYOUTS], description: 'the layout to render' },
-      name: str(DNS_LABEL, 'a DNS-1035 label'),
-      namespace: str(DNS_LABEL, 'a namespace name (DNS-1035 label)'),
-      clusterName: str(DNS_SUBDOMAIN, 'a cluster name (DNS-1123 subdomain)'),
-      loki: obj({
-        enabled,
-        resources,
-        storage: objectStorage,
-        retention: str(`^(forever|${DURATION_BODY})$`, 'a duration of at least 24h such as "744h" or "30d", or "forever" (no deletion)'),
-        tenant: str('^[A-Za-z0-9!._*\'()-]{1,150}$', 'a Loki tenant id'),
-      }),
-      tempo: obj({ enabled, resources, storage: objectStorage, retention: duration }),
-      prometheus: obj({
-        enabled,
-        resources,
-        storage: obj({ volume }),
-        retention: obj({ time: duration, size: str(BYTE_SIZE, 'a size such as "10GB"') }),
-        scrapeInterval: duration,
-      }),
-      grafana: obj({
-        enabled,
-        resources,
-        adminSecret: obj(
-          {
-            name: str(DNS_SUBDOMAIN, 'a Secret name'),
-            userKey: { type: 'string', minLength: 1 },
-            passwordKey: { type: 'string', minLength: 1 },
-          },
-          ['name'],
-        ),
-      }),
-      collectors,
-      agents,
-      gatewayPolicies,
-      multiCluster: obj(
-        {
-          management: obj(
+  ...CONFIG,
+};
+
+// ---------------------------------------------------------------------------
+// Layout rules: cross-field conflicts between layouts, clusters and gateways
+// ---------------------------------------------------------------------------
+
+/**
+ * Which front end reads the config: the cdk8s synth must know the gateway's
+ * address when it renders, Pulumi can use the LoadBalancer's address once it
+ * exists (then the certificate name must be given).
+ */
+export type FrontEnd = 'cdk8s' | 'pulumi';
+
+function frontEndRules(c: LgtmConfig, frontEnd: FrontEnd | undefined): Rule[] {
+  const gw = c.multiCluster?.management?.telemetryGateway;
+  if (c.layout !== 'multi-cluster' || !gw || gw.externalHost !== undefined) return [];
+  const field = 'multiCluster.management.telemetryGateway';
+  if (frontEnd === 'cdk8s') {
+    return [
+      {
+        field: `${field}.externalHost`,
+        value: undefined,
+        required: true,
+        ok: () => true,
+        allowed: 'the DNS name workload clusters dial (required for cdk8s output; the Pulumi front end can use the LoadBalancer address instead)',
+      },
+    ];
+  }
+  if (frontEnd === 'pulumi') {
+    return [
+      {
+        field: `${field}.tlsServerName`,
+        value: gw.tlsServerName,
+        required: true,
+        ok: () => true,
+        allowed: 'the DNS name in the gateway certificate, required when externalHost is not set (the LoadBalancer address is not a name the certificate can carry)',
+      },
+      // Only a LoadBalancer reports an address the workload clusters can dial.
+      ...(gw.serviceType !== undefined && gw.serviceType !== 'LoadBalancer'
+        ? [
             {
-              name: str(DNS_SUBDOMAIN, 'a cluster name'),
-              telemetryGateway: obj(
-                {
-                  externalHost: str('^[A-Za-z0-9.-]+$', 'a DNS name or IP address'),
-                  port: { type: 'integer', minimum: 1, maximum: 65535, description: 'a port from 1 to 65535' },
-                  tlsServerName: str('^[A-Za-z0-9.-]+$', 'a DNS name in the gateway certificate'),
-                  serviceType: { enum: ['LoadBalancer', 'NodePort', 'ClusterIP'] },
-                  replicas: { type: 'integer', minimum: 1, maximum: 20 },
-                  resources,
-                  tlsSecret: str(DNS_SUBDOMAIN, 'a kubernetes.io/tls Secret name'),
-                  authTokenSecret: secretRef,
-                },
-                ['tlsSecret', 'authTokenSecret'],
-              ),
-              gatewayPolicies,
+              field: `${field}.externalHost`,
+              value: undefined,
+              required: true,
+              ok: () => true,
+              allowed: `the DNS name workload clusters dial, required with serviceType "${gw.serviceType}" (only a LoadBalancer Service reports an address)`,
             },
-            ['name', 'telemetryGateway'],
-          ),
-          workloadClusters: {
-            type: 'array',
-            minItems: 1,
-            items: obj(
-              {
-                name: str(DNS_SUBDOMAIN, 'a cluster name'),
-                gatewayPolicies,
-                collectors,
-                agents,
-                gatewayCaSecret: secretRef,
-                gatewayTokenSecret: secretRef,
-              },
-              ['name', 'gatewayTokenSecret'],
-            ),
-          },
-        },
-        ['management', 'workloadClusters'],
-      ),
-    },
-    ['layout'],
-  ),
-} as const;
-
-// ---------------------------------------------------------------------------
-// Validation
-// ---------------------------------------------------------------------------
-
-const ajv = new Ajv({ allErrors: true, strict: false });
-const schemaCheck = ajv.compile(CONFIG_SCHEMA);
-
-/** The value at a JSON pointer-ish instance path. */
-function valueAt(root: unknown, instancePath: string): unknown {
-  let cur: any = root;
-  for (const seg of instancePath.split('/').slice(1)) {
-    if (cur === undefined || cur === null) return undefined;
-    cur = cur[seg.replace(/~1/g, '/').replace(/~0/g, '~')];
+          ]
+        : []),
+    ];
   }
-  return cur;
+  return [];
 }
 
-/** `/multiCluster/workloadClusters/0/name` → `multiCluster.workloadClusters[0].name`. */
-function fieldPath(instancePath: string, extra?: string): string {
-  const segs = instancePath.split('/').slice(1);
-  if (extra !== undefined) segs.push(extra);
-  let out = '';
-  for (const s of segs) out += /^\d+$/.test(s) ? `[${s}]` : out === '' ? s : `.${s}`;
-  return out === '' ? '(root)' : out;
-}
-
-function schemaAt(instancePathSchema: string): any {
-  let cur: any = CONFIG_SCHEMA;
-  for (const seg of instancePathSchema.split('/').slice(1)) {
-    if (seg === '#') continue;
-    cur = cur?.[seg];
-  }
-  return cur;
-}
-
-function toProblem(config: unknown, e: ErrorObject): Problem {
-  switch (e.keyword) {
-    case 'additionalProperties': {
-      const parent = schemaAt(e.schemaPath.replace(/\/additionalProperties$/, ''));
-      const known = Object.keys(parent?.properties ?? {});
-      const prop = (e.params as { additionalProperty: string }).additionalProperty;
-      return { field: fieldPath(e.instancePath, prop), value: valueAt(config, `${e.instancePath}/${prop}`), allowed: `no such field; known fields here: ${known.join(', ')}` };
-    }
-    case 'required': {
-      const prop = (e.params as { missingProperty: string }).missingProperty;
-      const s = schemaAt(e.schemaPath.replace(/\/required$/, ''))?.properties?.[prop];
-      return { field: fieldPath(e.instancePath, prop), value: undefined, allowed: `a required field: ${s?.description ?? describe(s)}` };
-    }
-    case 'enum':
-      return { field: fieldPath(e.instancePath), value: valueAt(config, e.instancePath), allowed: `one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}` };
-    default: {
-      const s = schemaAt(e.schemaPath.replace(/\/[^/]+$/, ''));
-      return { field: fieldPath(e.instancePath), value: valueAt(config, e.instancePath), allowed: s?.description ?? `${e.message}` };
-    }
-  }
-}
-
-function describe(s: any): string {
-  if (!s) return 'a value';
-  if (s.enum) return `one of ${s.enum.map((v: unknown) => JSON.stringify(v)).join(', ')}`;
-  if (s.type === 'object') return `an object with fields ${Object.keys(s.properties ?? {}).join(', ')}`;
-  return `a ${s.type}`;
-}
-
-/** Cross-field rules the JSON Schema cannot express. */
-function semanticProblems(c: LgtmConfig): Problem[] {
-  const p: Problem[] = [];
-  if (c.layout !== 'multi-cluster') {
-    if (c.clusterName === undefined) p.push({ field: 'clusterName', value: undefined, allowed: `a cluster name, required for layout "${c.layout}"` });
-    if (c.multiCluster !== undefined) p.push({ field: 'multiCluster', value: '{…}', allowed: `only with layout "multi-cluster" (layout is "${c.layout}")` });
+function layoutRules(c: LgtmConfig): Rule[] {
+  const rules: Rule[] = [];
+  const layout = c.layout;
+  const no = (field: string, value: unknown, allowed: string): Rule => ({ field, value, ok: () => false, allowed });
+  if (layout !== 'multi-cluster') {
+    rules.push(
+      { field: 'clusterName', value: c.clusterName, required: true, ok: () => true, allowed: `a cluster name (${DNS1123_SUBDOMAIN_ALLOWED}), required for layout "${layout}"` },
+      no('multiCluster', c.multiCluster === undefined ? undefined : '{…}', `only with layout "multi-cluster" (layout is "${layout}")`),
+    );
   } else {
-    if (c.multiCluster === undefined) p.push({ field: 'multiCluster', value: undefined, allowed: 'the management and workload clusters, required for layout "multi-cluster"' });
-    if (c.clusterName !== undefined) p.push({ field: 'clusterName', value: c.clusterName, allowed: 'not set with layout "multi-cluster" (name clusters under multiCluster)' });
-    if (c.gatewayPolicies !== undefined) p.push({ field: 'gatewayPolicies', value: '{…}', allowed: 'not set with layout "multi-cluster": set it per cluster under multiCluster' });
+    rules.push(
+      { field: 'multiCluster', value: c.multiCluster, required: true, ok: () => true, allowed: 'the management and workload clusters, required for layout "multi-cluster"' },
+      no('clusterName', c.clusterName, 'not set with layout "multi-cluster" (name clusters under multiCluster)'),
+      no('gatewayPolicies', c.gatewayPolicies === undefined ? undefined : '{…}', 'not set with layout "multi-cluster": set it per cluster under multiCluster'),
+    );
+    for (const k of ['loki', 'tempo', 'prometheus'] as const) {
+      rules.push(no(`${k}.enabled`, c[k]?.enabled === false ? false : undefined, 'true or unset with layout "multi-cluster" (the telemetry gateway fans out to Loki, Tempo and Prometheus)'));
+    }
     const mc = c.multiCluster;
-    if (mc) {
+    if (mc?.management && Array.isArray(mc.workloadClusters)) {
       const seen = new Map<string, string>([[mc.management.name, 'multiCluster.management.name']]);
       mc.workloadClusters.forEach((w, i) => {
         const field = `multiCluster.workloadClusters[${i}].name`;
-        const other = seen.get(w.name);
-        if (other) p.push({ field, value: w.name, allowed: `a cluster name not already used by ${other}` });
-        seen.set(w.name, field);
+        const other = seen.get(w?.name);
+        rules.push(no(field, other ? w.name : undefined, `a cluster name not already used by ${other}`));
+        if (!other) seen.set(w?.name, field);
       });
+      const gw = mc.management.telemetryGateway;
+      rules.push(
+        no(
+          'multiCluster.management.telemetryGateway.serviceType',
+          gw?.serviceType === 'ClusterIP' && gw.externalHost === undefined ? gw.serviceType : undefined,
+          '"LoadBalancer" or "NodePort", or set externalHost (a ClusterIP Service has no address the workload clusters could dial)',
+        ),
+      );
     }
   }
-  if (c.layout === 'single-node') {
-    if (c.collectors?.replicas !== undefined && c.collectors.replicas !== 1) p.push({ field: 'collectors.replicas', value: c.collectors.replicas, allowed: '1 with layout "single-node"' });
+  if (layout === 'single-node') {
+    rules.push(no('collectors.replicas', c.collectors?.replicas !== undefined && c.collectors.replicas !== 1 ? c.collectors.replicas : undefined, '1 with layout "single-node"'));
     for (const k of ['loki', 'tempo'] as const) {
-      if (c[k]?.storage?.s3) p.push({ field: `${k}.storage.s3`, value: '{…}', allowed: 'no object store with layout "single-node" (it uses small PVCs)' });
+      rules.push(no(`${k}.storage.s3`, c[k]?.storage?.s3 ? '{…}' : undefined, 'no object store with layout "single-node" (it uses small PVCs)'));
     }
   }
-  const policiesIn: [string, GatewayPoliciesConfig | undefined][] = [
-    ['gatewayPolicies', c.gatewayPolicies],
-    ['multiCluster.management.gatewayPolicies', c.multiCluster?.management.gatewayPolicies],
-    ...(c.multiCluster?.workloadClusters ?? []).map((w, i) => [`multiCluster.workloadClusters[${i}].gatewayPolicies`, w.gatewayPolicies] as [string, GatewayPoliciesConfig | undefined]),
-  ];
-  for (const [field, gp] of policiesIn) {
-    const seen = new Set<string>();
-    (gp?.gateways ?? []).forEach((g, i) => {
-      const key = `${g.namespace}/${g.name}`;
-      if (seen.has(key)) p.push({ field: `${field}.gateways[${i}]`, value: key, allowed: 'each Gateway listed once' });
-      seen.add(key);
-    });
+  // Two backends writing into one bucket would mix (and, with retention, delete) each other's objects.
+  const l = c.loki?.enabled !== false ? c.loki?.storage?.s3 : undefined;
+  const t = c.tempo?.enabled !== false ? c.tempo?.storage?.s3 : undefined;
+  if (l && t && l.endpoint === t.endpoint && l.bucket === t.bucket) {
+    rules.push(no('tempo.storage.s3.bucket', t.bucket, `a bucket other than loki.storage.s3.bucket ${JSON.stringify(l.bucket)} on the same endpoint (each backend needs its own bucket)`));
   }
-  return p;
+  return rules;
 }
+
+/** The components' rule tables, on the props the layout builds, under the config paths. */
+function componentRules(c: LgtmConfig): Rule[] {
+  const rules: Rule[] = [];
+  for (const chart of layoutSections(c)) {
+    const b = chart.backends;
+    if (b?.loki) rules.push(...lokiRules(b.loki, 'loki'));
+    if (b?.tempo) rules.push(...tempoRules(b.tempo, 'tempo'));
+    if (b?.prometheus) rules.push(...prometheusRules(b.prometheus, 'prometheus'));
+    if (b?.grafana) rules.push(...grafanaRules(b.grafana, 'grafana'));
+    rules.push(...collectionRules(chart.collection, chart.collection.paths, chart.collection.destination));
+  }
+  return rules;
+}
+
+/** Rules that cannot even be built for a config of the wrong shape are left out: the schema reports the shape. */
+function safely(build: () => Rule[]): Rule[] {
+  try {
+    return build();
+  } catch {
+    return [];
+  }
+}
+
+// The JSON Schema validator, compiled once.
+const ajv = new Ajv({ allErrors: false, strict: false, code: { optimize: false } });
+const schemaCheck = ajv.compile(CONFIG_SCHEMA);
 
 /**
  * Validates a parsed config file. Returns the typed config or throws a
- * {@link ValidationError} listing every problem (field path, value, allowed).
- * @param source shown in the error (e.g. the file name)
+ * {@link ValidationError} listing every problem (config path, value, allowed).
+ * @param source shown in the error (the file name)
+ * @param frontEnd adds the rules of the front end that will deploy it
  */
-export function validateConfig(config: unknown, source?: string): LgtmConfig {
-  if (!schemaCheck(config)) {
-    const problems = dedupe((schemaCheck.errors ?? []).map((e) => toProblem(config, e)));
-    throw new ValidationError(problems, source);
-  }
-  const problems = semanticProblems(config as unknown as LgtmConfig);
+export function validateConfig(config: unknown, source?: string, frontEnd?: FrontEnd): LgtmConfig {
+  const problems = configProblems(config, frontEnd);
   if (problems.length > 0) throw new ValidationError(problems, source);
-  return config as unknown as LgtmConfig;
+  VALIDATED.add(config as object);
+  return config as LgtmConfig;
 }
 
-function dedupe(problems: Problem[]): Problem[] {
-  const seen = new Set<string>();
-  return problems.filter((p) => {
-    const k = `${p.field}|${formatValue(p.value)}|${p.allowed}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
+/** Config objects that passed {@link validateConfig} (so the layout charts do not check them twice). */
+const VALIDATED = new WeakSet<object>();
+
+/**
+ * The check of a layout chart, at construction: a config that did not come
+ * through {@link validateConfig} is validated now, naming `source`.
+ */
+export function ensureValidConfig(config: LgtmConfig, source: string): void {
+  if (typeof config !== 'object' || config === null || !VALIDATED.has(config)) validateConfig(config, source);
+}
+
+/** Every problem of a parsed config file (empty when it is valid). */
+export function configProblems(config: unknown, frontEnd?: FrontEnd): Problem[] {
+  if (config === undefined || config === null) return [{ field: '(root)', value: undefined, allowed: 'a mapping of config fields with at least "layout"' }];
+  const valid = schemaCheck(config);
+  let schema: Problem[] = [];
+  if (!valid) {
+    // The compiled validator decides; the schema walk explains, with the config paths and "allowed" sentences.
+    schema = schemaProblems(CONFIG_SCHEMA, config, '');
+    if (schema.length === 0) {
+      schema = (schemaCheck.errors ?? []).map((e) => ({ field: fieldPath(e.instancePath), value: undefined, allowed: e.message ?? 'a valid value', conceal: 'sensitive' as const }));
+    }
+  }
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) return schema;
+  const c = config as LgtmConfig;
+  return mergeProblems(
+    schema,
+    check([...safely(() => layoutRules(c)), ...safely(() => frontEndRules(c, frontEnd)), ...(LAYOUTS.includes(c.layout) ? safely(() => componentRules(c)) : [])]),
+  );
+}
+
+/** `/multiCluster/workloadClusters/0/name` → `multiCluster.workloadClusters[0].name`. */
+function fieldPath(instancePath: string): string {
+  let out = '';
+  for (const s of instancePath.split('/').slice(1)) {
+    const seg = s.replace(/~1/g, '/').replace(/~0/g, '~');
+    out += /^\d+$/.test(seg) ? `[${seg}]` : out === '' ? seg : `.${seg}`;
+  }
+  return out === '' ? '(root)' : out;
 }

@@ -3,9 +3,10 @@ import { Construct } from 'constructs';
 import { GatewayTarget, TelemetryGateway } from '../components/collector';
 import { TelemetryBackends } from './backends';
 import { TelemetryCollection } from './collection';
-import { LgtmConfig, MultiClusterConfig, WorkloadClusterConfig } from './config';
+import { ensureValidConfig, LgtmConfig, MultiClusterConfig, WorkloadClusterConfig } from './config';
 import { TelemetryNamespace } from './namespace';
-import { agentOptions, backendsProps, collectorOptions, DEFAULT_NAMESPACE, policyOptions } from './props';
+import { DEFAULT_NAMESPACE, managementSections, workloadSections } from './props';
+import { ValidationError } from '../lib/validation';
 
 /**
  * The management (hub) cluster of the multi-cluster layout: the backends,
@@ -23,16 +24,21 @@ export class ManagementClusterStack extends Chart {
   private readonly gatewayConfig: MultiClusterConfig['management']['telemetryGateway'];
 
   constructor(scope: Construct, id: string, config: LgtmConfig) {
+    ensureValidConfig(config, 'ManagementClusterStack config');
     const namespace = config.namespace ?? DEFAULT_NAMESPACE;
     super(scope, id, { namespace, disableResourceNameHashes: true });
     const mc = config.multiCluster!;
     this.clusterName = mc.management.name;
     this.gatewayConfig = mc.management.telemetryGateway;
     new TelemetryNamespace(this, 'namespace', { name: namespace });
-    this.backends = new TelemetryBackends(this, 'backends', backendsProps(config, namespace));
+    const { backends, collection } = managementSections(config);
+    this.backends = new TelemetryBackends(this, 'backends', backends!);
     const { loki, tempo, prometheus } = this.backends;
     if (!loki || !tempo || !prometheus) {
-      throw new Error(`${this.node.path}: the multi-cluster layout needs Loki, Tempo and Prometheus enabled (the telemetry gateway fans out to all three)`);
+      throw new ValidationError(
+        [{ field: 'loki.enabled / tempo.enabled / prometheus.enabled', value: false, allowed: 'true with layout "multi-cluster" (the telemetry gateway fans out to all three)' }],
+        'ManagementClusterStack props',
+      );
     }
     const gw = mc.management.telemetryGateway;
     this.gateway = new TelemetryGateway(this, 'telemetry-gateway', {
@@ -45,15 +51,9 @@ export class ManagementClusterStack extends Chart {
       serviceType: gw.serviceType,
       replicas: gw.replicas,
       resources: gw.resources,
+      serviceAnnotations: gw.serviceAnnotations,
     });
-    this.collection = new TelemetryCollection(this, 'collection', {
-      namespace,
-      clusterName: this.clusterName,
-      destination: { backends: this.backends },
-      collectors: collectorOptions(config.collectors),
-      agents: agentOptions(config.agents),
-      gatewayPolicies: policyOptions(mc.management.gatewayPolicies),
-    });
+    this.collection = new TelemetryCollection(this, 'collection', { ...collection, namespace, destination: { backends: this.backends } });
   }
 
   /**
@@ -65,7 +65,10 @@ export class ManagementClusterStack extends Chart {
   public targetFor(wc: WorkloadClusterConfig, hostOverride?: string): GatewayTarget {
     const host = hostOverride ?? this.gatewayConfig.externalHost;
     if (host === undefined) {
-      throw new Error(`${this.node.path}: multiCluster.management.telemetryGateway.externalHost is required to render workload clusters`);
+      throw new ValidationError(
+        [{ field: 'multiCluster.management.telemetryGateway.externalHost', value: undefined, allowed: 'the DNS name workload clusters dial (required to render workload clusters)' }],
+        'ManagementClusterStack.targetFor',
+      );
     }
     const remote = this.gateway.remoteEndpoint(host);
     return {
@@ -101,20 +104,16 @@ export class WorkloadClusterStack extends Chart {
   public readonly gatewayTarget: GatewayTarget;
 
   constructor(scope: Construct, id: string, props: WorkloadClusterStackProps) {
+    ensureValidConfig(props.config, 'WorkloadClusterStack config');
     const namespace = props.config.namespace ?? DEFAULT_NAMESPACE;
     super(scope, id, { namespace, disableResourceNameHashes: true });
     const wc = props.cluster;
     this.clusterName = wc.name;
     new TelemetryNamespace(this, 'namespace', { name: namespace });
     this.gatewayTarget = props.management.targetFor(wc, props.gatewayHost);
-    this.collection = new TelemetryCollection(this, 'collection', {
-      namespace,
-      clusterName: wc.name,
-      destination: { gateway: this.gatewayTarget },
-      collectors: collectorOptions(wc.collectors ?? props.config.collectors),
-      agents: agentOptions(wc.agents ?? props.config.agents),
-      gatewayPolicies: policyOptions(wc.gatewayPolicies),
-    });
+    const index = props.config.multiCluster?.workloadClusters.indexOf(wc) ?? -1;
+    const { collection } = workloadSections(props.config, wc, Math.max(index, 0));
+    this.collection = new TelemetryCollection(this, 'collection', { ...collection, namespace, destination: { gateway: this.gatewayTarget } });
   }
 }
 

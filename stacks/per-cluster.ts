@@ -2,9 +2,9 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { TelemetryBackends } from './backends';
 import { TelemetryCollection } from './collection';
-import { LgtmConfig } from './config';
+import { ensureValidConfig, LgtmConfig } from './config';
 import { TelemetryNamespace } from './namespace';
-import { agentOptions, backendsProps, collectorOptions, DEFAULT_NAMESPACE, policyOptions } from './props';
+import { DEFAULT_NAMESPACE, perClusterSections } from './props';
 
 /**
  * Per-cluster layout: the full stack in one cluster's telemetry namespace —
@@ -18,18 +18,13 @@ export class PerClusterStack extends Chart {
   public readonly collection: TelemetryCollection;
 
   constructor(scope: Construct, id: string, config: LgtmConfig) {
+    ensureValidConfig(config, 'PerClusterStack config');
     const namespace = config.namespace ?? DEFAULT_NAMESPACE;
     super(scope, id, { namespace, disableResourceNameHashes: true });
     new TelemetryNamespace(this, 'namespace', { name: namespace });
-    this.backends = new TelemetryBackends(this, 'backends', backendsProps(config, namespace));
-    this.collection = new TelemetryCollection(this, 'collection', {
-      namespace,
-      clusterName: config.clusterName!,
-      destination: { backends: this.backends },
-      collectors: collectorOptions(config.collectors),
-      agents: agentOptions(config.agents),
-      gatewayPolicies: policyOptions(config.gatewayPolicies),
-    });
+    const { backends, collection } = perClusterSections(config);
+    this.backends = new TelemetryBackends(this, 'backends', backends!);
+    this.collection = new TelemetryCollection(this, 'collection', { ...collection, namespace, destination: { backends: this.backends } });
     this.backends.collect(this);
   }
 }

@@ -184,7 +184,7 @@ describe('LogsCollector', () => {
   test('GIVEN invalid props WHEN constructing THEN errors name field, value and allowed, before any child is created', () => {
     const s = backends();
     expect(() => new LogsCollector(s.chart, 'bad', { loki: s.loki, name: 'Bad_Name', mode: 'StatefulSet' as any })).toThrow(
-      /in test\/bad:\n {2}- logsCollector\.name: "Bad_Name" is invalid; allowed: a DNS-1035 label[^\n]*\n {2}- logsCollector\.mode: "StatefulSet" is invalid; allowed: one of "Deployment", "DaemonSet"/,
+      /in LogsCollector props:\n {2}- logsCollector\.name: "Bad_Name" is invalid; allowed: a DNS-1035 label[^\n]*\n {2}- logsCollector\.mode: "StatefulSet" is invalid; allowed: one of "Deployment", "DaemonSet"/,
     );
     expect(() => new LogsCollector(s.chart, 'bad2', { loki: undefined as any })).toThrow(
       /logsCollector\.loki \/ logsCollector\.gateway: "neither given" is invalid; allowed: exactly one of logsCollector\.loki \(a Loki construct\) or logsCollector\.gateway \(a GatewayTarget/,
@@ -558,7 +558,7 @@ describe('NodeAgent', () => {
           metricAllowlist: ['up', 'bad"name'],
           forwardTo: { gateway: { host: 'gw', ca: { name: 'ca', key: 'ca.crt' }, auth: {} as any } },
         }),
-    ).toThrow(/nodeAgent\.clusterName: "Prod EU" is invalid[\s\S]*nodeAgent\.metricAllowlist: \["up","bad\\"name"\] is invalid[\s\S]*nodeAgent\.forwardTo\.gateway\.auth: \{\} is invalid; allowed: \{ bearerToken: SecretKeyRef \}/);
+    ).toThrow(/nodeAgent\.clusterName: "Prod EU" is invalid[\s\S]*nodeAgent\.metricAllowlist\[1\]: "bad\\"name" is invalid[\s\S]*nodeAgent\.forwardTo\.gateway\.auth: \{\} is invalid; allowed: \{ bearerToken: SecretKeyRef \}/);
     expect(() => new NodeAgent(chart, 'agent2', { clusterName: 'a', forwardTo: {} as any })).toThrow(/nodeAgent\.forwardTo: \{\} is invalid; allowed: exactly one of/);
   });
 
@@ -649,7 +649,7 @@ describe('TelemetryGateway', () => {
     const e = gw.remoteEndpoint('otel.mgmt.example.com');
     expect(e.hostPort).toBe('otel.mgmt.example.com:4317');
     expect(e.tls).toBe(true);
-    expect(() => gw.remoteEndpoint('not a host')).toThrow(/telemetryGateway\.remoteEndpoint\.externalHost: "not a host" is invalid/);
+    expect(() => gw.remoteEndpoint('not a host')).toThrow(/in TelemetryGateway\.remoteEndpoint:\n {2}- externalHost: "not a host" is invalid/);
     // A remote cluster's agent wired from the gateway construct dials exactly that address.
     const edge = newChart('edge');
     const target = gw.remoteTarget('otel.mgmt.example.com', { ca: { name: 'ca', key: 'ca.crt' }, auth: { bearerToken: { name: 't', key: 'token' } } });
@@ -852,7 +852,7 @@ describe.each(SIGNAL_COLLECTORS)('$kind collector in a multi-cluster layout', (c
       c.make(chart, 'c', { gateway: { host: 'Not A Host', port: 70000, ca: { name: '', key: 'ca.crt' }, auth: { bearerToken: { name: 't', key: 'bad key' } } } }),
     ).toThrow(
       new RegExp(
-        `${c.field}\\.gateway\\.host: "Not A Host" is invalid[\\s\\S]*${c.field}\\.gateway\\.port: 70000 is invalid[\\s\\S]*${c.field}\\.gateway\\.ca\\.name: "" is invalid[\\s\\S]*${c.field}\\.gateway\\.auth\\.bearerToken\\.key: "bad key" is invalid`,
+        `${c.field}\\.gateway\\.ca\\.name: the value \\(not shown: it may be a credential\\) is invalid[\\s\\S]*${c.field}\\.gateway\\.auth\\.bearerToken\\.key: the value \\(not shown[\\s\\S]*${c.field}\\.gateway\\.host: "Not A Host" is invalid[\\s\\S]*${c.field}\\.gateway\\.port: 70000 is invalid`,
       ),
     );
     expect(() => c.make(chart, 'c2', { gateway: { ...EDGE_GATEWAY, auth: {} } })).toThrow(new RegExp(`${c.field}\\.gateway\\.auth: \\{\\} is invalid; allowed: \\{ bearerToken: SecretKeyRef \\}`));

@@ -46,7 +46,7 @@ function problemsOf(fn: () => unknown): string[] {
     fn();
   } catch (e) {
     expect(e).toBeInstanceOf(CollectorConfigError);
-    return [...(e as CollectorConfigError).problems];
+    return [...(e as CollectorConfigError).messages];
   }
   throw new Error('expected a CollectorConfigError');
 }
@@ -105,7 +105,7 @@ describe('CollectorConfig validation', () => {
     expect(problemsOf(() => cfg.toYaml('chart/otel-logs'))).toEqual([
       'pipeline "logs" references undefined exporter or connector "otlp_http/loki" in exporters',
     ]);
-    expect(() => cfg.toYaml('chart/otel-logs')).toThrow(/Invalid collector config in chart\/otel-logs:\n {2}- pipeline "logs"/);
+    expect(() => cfg.toYaml('chart/otel-logs')).toThrow(/Invalid configuration in collector config of chart\/otel-logs:\n {2}- collector config: pipeline "logs"/);
   });
 
   test('GIVEN a pipeline naming an undefined receiver and processor WHEN rendered THEN each is named', () => {
@@ -317,7 +317,7 @@ describe('exporters', () => {
 
   test('GIVEN an env var name THEN envRef is the collector expansion ${env:NAME}, and it survives YAML rendering of an exporter endpoint', () => {
     expect(envRef('OTLP_GATEWAY_ENDPOINT')).toBe('${env:OTLP_GATEWAY_ENDPOINT}');
-    expect(() => envRef('bad-name')).toThrow(/envRef: "bad-name" is invalid; allowed: an environment variable name/);
+    expect(() => envRef('bad-name')).toThrow(/in envRef:\n {2}- name: "bad-name" is invalid; allowed: an environment variable name/);
     const cfg = new CollectorConfig();
     const otlp = otlpReceiver();
     const exp = otlpGrpcExporter({ name: 'gateway', target: { hostPort: envRef('GW'), tls: true }, tlsOptions: { caFile: '/ca.crt', serverNameOverride: 'gw.example.com' } });
@@ -336,7 +336,7 @@ describe('exporters', () => {
   });
 
   test('GIVEN an allowlist with an invalid name WHEN built THEN it throws naming the value', () => {
-    expect(() => metricAllowlist({ metricNames: ['ok', 'bad name"'] })).toThrow(/metricNames \["bad name\\""\] is invalid/);
+    expect(() => metricAllowlist({ metricNames: ['ok', 'bad name"'] })).toThrow(/metricAllowlist\.metricNames: \["bad name\\""\] is invalid/);
     expect(() => metricAllowlist({ metricNames: [] })).toThrow(/non-empty list/);
   });
 

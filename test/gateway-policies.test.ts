@@ -341,7 +341,7 @@ describe('GatewayTelemetryPolicies', () => {
     new GatewayTelemetryPolicies(chart, 'p', { gateways: [gatewayRef(gw)], logs });
     expect(find(synth(chart), 'HTTPListenerPolicy', 'public-access-logs').metadata.namespace).toBe('edge');
     const route = new ApiObject(chart, 'route', { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r' } });
-    expect(() => gatewayRef(route)).toThrow(/is a gateway.networking.k8s.io\/v1 HTTPRoute; allowed: a gateway.networking.k8s.io Gateway/);
+    expect(() => gatewayRef(route)).toThrow(/gateway: "gateway.networking.k8s.io\/v1 HTTPRoute" is invalid; allowed: a gateway.networking.k8s.io Gateway/);
   });
 
   test('GIVEN the stand-in collectors WHEN rendered THEN every backendRef names a Service and port the collector really renders', () => {
@@ -438,7 +438,7 @@ describe('GatewayTelemetryPolicies validation', () => {
     ['collector without endpoint', { logs: { endpoints: {} } as any }, 'gatewayTelemetry.logs.endpoints.otlpGrpc: undefined (missing) is invalid; allowed: an Endpoint'],
   ])('GIVEN %s WHEN constructing THEN it throws naming field, value and what is allowed', (_what, props, message) => {
     const err = validationError(build(props as Partial<GatewayTelemetryPoliciesProps>));
-    expect(err.message).toContain('in test/gw-telemetry');
+    expect(err.message).toContain('in GatewayTelemetryPolicies props');
     expect(err.message).toContain(message);
   });
 

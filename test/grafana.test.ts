@@ -347,7 +347,7 @@ describe('Grafana workload', () => {
   });
 
   test('GIVEN admin credentials WHEN synthesized THEN they come only from the Secret, and no literal credential exists anywhere', () => {
-    const { chart } = stack(ALL, { adminCredentials: { secretName: 'ops-grafana', userKey: 'user', passwordKey: 'pass' } }, { lokiTenant: 't1' });
+    const { chart } = stack(ALL, { adminSecret: { name: 'ops-grafana', userKey: 'user', passwordKey: 'pass' } }, { lokiTenant: 't1' });
     const objects = synth(chart);
     const env = podSpec(objects).containers[0].env;
     expect(env.filter((e: any) => e.name.startsWith('GF_SECURITY_ADMIN'))).toEqual([
@@ -483,7 +483,7 @@ describe('Grafana dashboards', () => {
     const { grafana } = stack([]);
     const err = errorOf(() => grafana.addDashboard(folder, uid, json));
     expect(err.message).toContain(message);
-    expect(err.message).toContain('grafana.addDashboard');
+    expect(err.message).toContain('Grafana.addDashboard');
     expect(grafana.dashboards).toEqual([]);
   });
 
@@ -499,9 +499,9 @@ describe('Grafana dashboards', () => {
 
 describe('Grafana props validation', () => {
   test.each([
-    [{ adminCredentials: { secretName: 'Bad_Name' } }, 'grafana.adminCredentials.secretName: "Bad_Name" is invalid; allowed: a Secret name'],
-    [{ adminCredentials: { secretName: 'ok', userKey: 'bad key' } }, 'grafana.adminCredentials.userKey: "bad key" is invalid; allowed: a Secret data key'],
-    [{ adminCredentials: { secretName: 'ok', userKey: 'k', passwordKey: 'k' } }, 'grafana.adminCredentials.passwordKey: "k" is invalid; allowed: a key other than userKey ("k")'],
+    [{ adminSecret: { name: 'Bad_Name' } }, 'grafana.adminSecret.name: the value (not shown: it may be a credential) is invalid; allowed: a Secret name'],
+    [{ adminSecret: { name: 'ok', userKey: 'bad key' } }, 'grafana.adminSecret.userKey: the value (not shown: it may be a credential) is invalid; allowed: a Secret data key'],
+    [{ adminSecret: { name: 'ok', userKey: 'k', passwordKey: 'k' } }, 'grafana.adminSecret.passwordKey: the value (not shown: it may be a credential) is invalid; allowed: a key other than userKey'],
     [{ replicas: 2 }, 'grafana.replicas: 2 is invalid; allowed: 0 or 1'],
     [{ name: 'Grafana' }, 'grafana.name: "Grafana" is invalid; allowed: a DNS-1035 label'],
     [{ rootUrl: 'grafana.example.com' }, 'grafana.rootUrl: "grafana.example.com" is invalid; allowed: an http:// or https:// URL'],
@@ -510,7 +510,7 @@ describe('Grafana props validation', () => {
     const chart: Chart = newChart();
     const err = errorOf(() => new Grafana(chart, 'grafana', props));
     expect(err.message).toContain(message);
-    expect(err.message).toContain('in test/grafana');
+    expect(err.message).toContain('in Grafana props');
     expect(chart.node.children).toHaveLength(0);
   });
 });

@@ -2,7 +2,8 @@ import { Endpoint } from '../lib/endpoint';
 import { IMAGES } from '../lib/images';
 import { configChecksum } from '../lib/checksum';
 import { cpuCores, quantityBytes, resolveResources } from '../lib/resources';
-import { durationSeconds, is, validate, ValidationError } from '../lib/validation';
+import { is, validate, ValidationError } from '../lib/validation';
+import { Duration } from '../lib/values';
 import { httpProbe, Workload } from '../lib/workload';
 import { k8sSchemaErrors } from './support/k8s-schema';
 import { podPolicyViolations } from './support/restricted';
@@ -22,16 +23,15 @@ describe('Endpoint', () => {
   });
 
   test('GIVEN a path without a leading slash WHEN constructing THEN it throws naming the field', () => {
-    expect(() => new Endpoint({ service: 's', namespace: 'n', port: 1, portName: 'p', protocol: 'http', path: 'x' })).toThrow(/Endpoint.path: "x"/);
+    expect(() => new Endpoint({ service: 's', namespace: 'n', port: 1, portName: 'p', protocol: 'http', path: 'x' })).toThrow(/in Endpoint props:\n {2}- endpoint\.path: "x" is invalid/);
   });
 });
 
 describe('validation', () => {
-  test('GIVEN failing rules WHEN validated THEN the error names construct path, field, value and what is allowed', () => {
-    const chart = newChart();
+  test('GIVEN failing rules WHEN validated THEN the error names the source, field, value and what is allowed', () => {
     let err: ValidationError | undefined;
     try {
-      validate(chart, [
+      validate('test props', [
         { field: 'loki.retention', value: '5x', ok: is.duration, allowed: is.durationAllowed },
         { field: 'loki.replicas', value: 2, ok: is.intBetween(1, 1), allowed: 'exactly 1' },
         { field: 'loki.name', value: 'loki', ok: is.dnsLabel, allowed: is.dnsLabelAllowed },
@@ -41,8 +41,8 @@ describe('validation', () => {
     }
     expect(err).toBeInstanceOf(ValidationError);
     expect(err!.problems.map((p) => p.field)).toEqual(['loki.retention', 'loki.replicas']);
-    expect(err!.message).toContain('in test');
-    expect(err!.message).toContain('loki.retention: "5x" is invalid; allowed: a positive duration');
+    expect(err!.message).toContain('in test props');
+    expect(err!.message).toContain('loki.retention: "5x" is invalid; allowed: a duration such as');
     expect(err!.message).toContain('loki.replicas: 2 is invalid; allowed: exactly 1');
   });
 
@@ -51,12 +51,12 @@ describe('validation', () => {
   ])('duration %p valid=%p', (v, ok) => expect(is.duration(v)).toBe(ok));
 
   test.each([
-    ['100m', true], ['0.5', true], ['256Mi', true], ['1Gi', true], ['1GB', false], ['abc', false], ['-1', false],
+    ['100m', true], ['0.5', true], ['256Mi', true], ['1Gi', true], ['1GB', false], ['abc', false], ['-1', false], ['0', false], ['0Gi', false],
   ])('quantity %p valid=%p', (v, ok) => expect(is.quantity(v)).toBe(ok));
 
   test('durations and quantities convert to numbers', () => {
-    expect(durationSeconds('1h30m')).toBe(5400);
-    expect(durationSeconds('7d')).toBe(604800);
+    expect(Duration.parse('1h30m')!.seconds).toBe(5400);
+    expect(Duration.parse('7d')!.seconds).toBe(604800);
     expect(cpuCores('250m')).toBe(0.25);
     expect(quantityBytes('256Mi')).toBe(256 * 2 ** 20);
     expect(quantityBytes('1G')).toBe(1e9);
@@ -147,7 +147,7 @@ describe('Workload', () => {
   test('GIVEN clashing ports WHEN constructing THEN it throws naming both ports', () => {
     expect(() =>
       render({ ports: [{ name: 'a', port: 80, protocol: 'http' }, { name: 'b', port: 80, protocol: 'http' }] }),
-    ).toThrow(/ports "a" and "b" both use 80/);
+    ).toThrow(/workload\.ports: 80 is invalid; allowed: a port number used once \("a" and "b" both use it\)/);
   });
 });
 

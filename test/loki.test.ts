@@ -5,10 +5,10 @@ import {
   LOKI_CONFIG_PATH,
   LokiProps,
   lokiConfig,
-  parseLokiDuration,
   renderLokiConfig,
 } from '../components/loki';
 import { ValidationError } from '../lib/validation';
+import { Duration } from '../lib/values';
 import { podPolicyViolations } from './support/restricted';
 import { find, newChart, parseYaml, schemaErrors, synth } from './support/synth';
 
@@ -293,7 +293,7 @@ describe('Loki: checksum and naming', () => {
 describe('Loki: invalid props', () => {
   const cases: [string, LokiProps, string, unknown, RegExp][] = [
     ['bad retention syntax', { retention: '30 days' }, 'loki.retention', '30 days', /units y, w, d, h, m, s, ms/],
-    ['units out of order', { retention: '2d1w' }, 'loki.retention', '2d1w', /largest to smallest/],
+    ['units out of order', { retention: '2d1w' }, 'loki.retention', '2d1w', /largest first/],
     ['retention below 24h', { retention: '23h59m' }, 'loki.retention', '23h59m', /at least "24h"/],
     ['bare zero retention', { retention: '0' }, 'loki.retention', '0', /"forever" to disable deletion/],
     ['zero retention', { retention: '0s' }, 'loki.retention', '0s', /at least "24h"/],
@@ -309,7 +309,7 @@ describe('Loki: invalid props', () => {
     ['future schema date', { schemaFrom: '2999-01-01' }, 'loki.schemaFrom', '2999-01-01', /no later than today/],
     ['impossible schema date', { schemaFrom: '2024-02-30' }, 'loki.schemaFrom', '2024-02-30', /YYYY-MM-DD/],
     ['bad OTLP label', { otlpIndexLabels: ['k8s node'] }, 'loki.otlpIndexLabels[0]', 'k8s node', /attribute name/],
-    ['duplicate OTLP labels', { otlpIndexLabels: ['a', 'a'] }, 'loki.otlpIndexLabels', ['a', 'a'], /distinct/],
+    ['duplicate OTLP labels', { otlpIndexLabels: ['a', 'a'] }, 'loki.otlpIndexLabels[1]', 'a', /distinct/],
   ];
 
   test.each(cases)('GIVEN %s WHEN constructing THEN it throws naming field, value and allowed, creating nothing', (_t, props, field, value, allowed) => {
@@ -320,7 +320,7 @@ describe('Loki: invalid props', () => {
     expect(problem!.value).toEqual(value);
     expect(problem!.allowed).toMatch(allowed);
     expect(err.message).toContain(`${field}: ${JSON.stringify(value)} is invalid; allowed:`);
-    expect(err.message).toContain('in test/loki');
+    expect(err.message).toContain('in Loki props');
     expect(synth(chart)).toEqual([]);
     expect(chart.node.tryFindChild('loki')).toBeUndefined();
   });
@@ -354,7 +354,7 @@ describe('Loki config helpers', () => {
     ['30 days', undefined],
     ['', undefined],
     ['300y', undefined],
-  ])('parseLokiDuration(%p) = %p', (v, seconds) => expect(parseLokiDuration(v)).toBe(seconds));
+  ])('GIVEN Loki duration %p WHEN parsed by the one duration grammar THEN it is %p seconds', (v, seconds) => expect(Duration.parse(v)?.seconds).toBe(seconds));
 
   test('GIVEN dates WHEN checked THEN real past dates pass and future or impossible ones fail', () => {
     const today = new Date(Date.UTC(2026, 10, 21, 15, 0, 0));

@@ -5,12 +5,12 @@ import {
   PrometheusProps,
   prometheusConfig,
   PROMETHEUS_RULE_FILES_GLOB,
-  promSizeBytes,
   RuleGroup,
-  ScrapeConfig,
 } from '../components/prometheus';
+import { ScrapeConfig } from '../lib/scrape-config';
 import { configChecksum } from '../lib/checksum';
 import { ValidationError } from '../lib/validation';
+import { prometheusSizeBytes } from '../lib/values';
 import { podPolicyViolations } from './support/restricted';
 import { find, newChart, parseYaml, schemaErrors, synth } from './support/synth';
 
@@ -162,15 +162,15 @@ describe('Prometheus endpoints', () => {
 
 describe('Prometheus retention', () => {
   test('GIVEN time and size WHEN synthesized THEN they are written to storage.tsdb.retention in the config file', () => {
-    const { config, p } = render({ retention: { time: '30d', size: '40GB' }, volume: { size: '50Gi', storageClassName: 'fast-ssd' } });
+    const { config, p } = render({ retention: { time: '30d', size: '40GB' }, storage: { volume: { size: '50Gi', storageClassName: 'fast-ssd' } } });
     expect(config.storage.tsdb.retention).toEqual({ time: '30d', size: '40GB' });
     expect(p.retention).toEqual({ time: '30d', size: '40GB' });
   });
 
   test('GIVEN only a volume size WHEN synthesized THEN the default size retention is 80% of it in Prometheus (power-of-2) units', () => {
-    const { config, sts } = render({ volume: { size: '10Gi' } });
+    const { config, sts } = render({ storage: { volume: { size: '10Gi' } } });
     expect(config.storage.tsdb.retention.size).toBe('8GB');
-    expect(promSizeBytes('8GB')).toBeLessThan(10 * 2 ** 30);
+    expect(prometheusSizeBytes('8GB')).toBeLessThan(10 * 2 ** 30);
     expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('10Gi');
   });
 
@@ -179,11 +179,11 @@ describe('Prometheus retention', () => {
     ['25GB', '20Gi'],
     ['21GB', '21G'],
   ])('GIVEN retention.size %p and a %p volume WHEN constructing THEN it throws naming prometheus.retention.size', (size, volume) => {
-    expect(() => render({ retention: { size }, volume: { size: volume } })).toThrow(/prometheus\.retention\.size: "\d+GB" is invalid; allowed: a size smaller than the volume/);
+    expect(() => render({ retention: { size }, storage: { volume: { size: volume } } })).toThrow(/prometheus\.retention\.size: "\d+GB" is invalid; allowed: a size smaller than the volume/);
   });
 
   test('GIVEN a retention size just under the volume WHEN constructing THEN it is accepted', () => {
-    expect(render({ retention: { size: '19GB' }, volume: { size: '20Gi' } }).config.storage.tsdb.retention.size).toBe('19GB');
+    expect(render({ retention: { size: '19GB' }, storage: { volume: { size: '20Gi' } } }).config.storage.tsdb.retention.size).toBe('19GB');
   });
 });
 
@@ -342,8 +342,8 @@ describe('Prometheus validation', () => {
     ['a bad scrape interval', { scrapeInterval: '30' }, 'prometheus.scrapeInterval', '30'],
     ['a zero OOO window', { outOfOrderTimeWindow: '0s' }, 'prometheus.outOfOrderTimeWindow', '0s'],
     ['a bad translation strategy', { otlp: { translationStrategy: 'Dots' as any } }, 'prometheus.otlp.translationStrategy', 'Dots'],
-    ['a bad external label name', { externalLabels: { 'k8s.cluster': 'x' } }, 'prometheus.externalLabels', { 'k8s.cluster': 'x' }],
-    ['a bad volume size', { volume: { size: 'big' } }, 'prometheus.volume.size', 'big'],
+    ['a bad external label name', { externalLabels: { 'k8s.cluster': 'x' } }, 'prometheus.externalLabels["k8s.cluster"]', undefined],
+    ['a bad volume size', { storage: { volume: { size: 'big' } } }, 'prometheus.storage.volume.size', 'big'],
     ['a limit under the request', { resources: { limits: { memory: '512Mi' } } }, 'prometheus.resources.limits.memory', '512Mi'],
     ['an invalid name', { name: 'Prometheus' }, 'prometheus.name', 'Prometheus'],
     ['a reserved job name', { scrapeConfigs: [{ job_name: 'prometheus' }] }, 'prometheus.scrapeConfigs[0].job_name', 'prometheus'],
@@ -384,9 +384,9 @@ describe('Prometheus validation', () => {
   test('GIVEN invalid props WHEN constructing THEN the message names field, value and what is allowed, and nothing was created', () => {
     const chart = newChart();
     expect(() => new Prometheus(chart, 'prometheus', { retention: { time: '2 weeks' } })).toThrow(
-      /prometheus\.retention\.time: "2 weeks" is invalid; allowed: a positive Prometheus duration/,
+      /in Prometheus props:\n {2}- prometheus\.retention\.time: "2 weeks" is invalid; allowed: a duration such as/,
     );
-    expect(chart.node.findChild('prometheus').node.children).toEqual([]);
+    expect(chart.node.tryFindChild('prometheus')).toBeUndefined();
   });
 
   test('GIVEN addScrapeConfig with a duplicate or invalid job WHEN called THEN it throws naming the job and field', () => {

@@ -57,6 +57,6 @@ describe('Pulumi manifest adapter', () => {
   test('GIVEN the same object twice WHEN registered THEN it fails naming the object', () => {
     const parent = new Parent('q');
     const m = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'n' } };
-    expect(() => registerManifests({ cluster: 'c2', parent, objects: [m, m] })).toThrow('duplicate Kubernetes object c2:configmap:n/x');
+    expect(() => registerManifests({ cluster: 'c2', parent, objects: [m, m] })).toThrow('objects: "c2:configmap:n/x" is invalid; allowed: each Kubernetes object (cluster, kind, namespace, name) once');
   });
 });

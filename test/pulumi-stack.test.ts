@@ -50,6 +50,8 @@ const { run } = require('../pulumi/main') as typeof import('../pulumi/main');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { LgtmStack, loadBalancerAddress, PENDING_GATEWAY_HOST } = require('../pulumi/stack') as typeof import('../pulumi/stack');
 
+jest.setTimeout(60_000); // whole Pulumi programs run under mocks; a shared CI machine can be slow
+
 const ROOT = path.resolve(__dirname, '..');
 const PROJECT = 'otel-lgtm-k8s';
 
@@ -234,7 +236,7 @@ describe.each(ENVS)('Pulumi stack $env (twin of examples/$twin)', (e) => {
 
   beforeAll(async () => {
     ({ outputs, regs } = await runProgram(stackConfig(e.env), e.secrets));
-  });
+  }, 60_000);
 
   test(`GIVEN Pulumi.${e.env}.yaml WHEN its deployment is read THEN it is the same deployment as examples/${e.twin}`, () => {
     const deployment = stackConfig(e.env)[`${PROJECT}:deployment`];
@@ -425,7 +427,7 @@ describe('multi-cluster gateway behind a LoadBalancer', () => {
     expect(loadBalancerAddress({ loadBalancer: { ingress: [{ ip: '2001:db8::7' }] } }, 4317, svc)).toBe('[2001:db8::7]:4317');
     for (const status of [undefined, {}, { loadBalancer: {} }, { loadBalancer: { ingress: [] } }, { loadBalancer: { ingress: [{ hostname: '' }] } }]) {
       expect(() => loadBalancerAddress(status, 4317, svc)).toThrow(
-        'mgmt:service:telemetry/otel-gateway reports no LoadBalancer address, so the workload clusters have no gateway to dial; set multiCluster.management.telemetryGateway.externalHost',
+        'multiCluster.management.telemetryGateway.externalHost: undefined (missing) is invalid; allowed: the DNS name workload clusters dial: mgmt:service:telemetry/otel-gateway reports no LoadBalancer address',
       );
     }
   });

@@ -7,7 +7,7 @@ import { cpuCores, quantityBytes } from '../lib/resources';
 import { buildApp } from '../stacks/build';
 import { loadConfigFile } from '../stacks/load';
 import { renderApp, RenderedFile } from '../stacks/render';
-import { schemaJson } from '../stacks/schema';
+import { readmeWithReference, schemaJson } from '../stacks/schema';
 import { SINGLE_NODE_BUDGET } from '../stacks/single-node';
 import { CrdValidator, describeWithCrds } from './support/crd-schema';
 import { podPolicyViolations } from './support/restricted';
@@ -325,9 +325,36 @@ describe('cdk8s entry point', () => {
   });
 });
 
+describe('README error example', () => {
+  test('GIVEN the README example config WHEN synthesized THEN the CLI prints exactly the README example error', () => {
+    const readme = fs.readFileSync(path.resolve(__dirname, '..', 'README.md'), 'utf8');
+    const m = /For this `clusters\/prod\.yaml`:\n\n```yaml\n([\s\S]*?)```[\s\S]*?prints:\n\n```\n([\s\S]*?)```/.exec(readme);
+    expect(m).not.toBeNull();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lgtm-readme-'));
+    const cwd = process.cwd();
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      fs.mkdirSync(path.join(dir, 'clusters'));
+      fs.writeFileSync(path.join(dir, 'clusters', 'prod.yaml'), m![1]);
+      process.chdir(dir);
+      expect(main({ LGTM_CONFIG: 'clusters/prod.yaml', CDK8S_OUTDIR: path.join(dir, 'dist') })).toBe(1);
+      expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toBe(m![2]);
+    } finally {
+      process.chdir(cwd);
+      stderr.mockRestore();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('published JSON Schema', () => {
   test('GIVEN the schema the validator uses WHEN compared with schema/lgtm-config.schema.json THEN the committed file is current (npm run schema)', () => {
     expect(fs.readFileSync(path.resolve(__dirname, '..', 'schema', 'lgtm-config.schema.json'), 'utf8')).toBe(schemaJson());
+  });
+
+  test('GIVEN the config model WHEN its reference is generated THEN the README config reference is current (npm run schema)', () => {
+    const readme = fs.readFileSync(path.resolve(__dirname, '..', 'README.md'), 'utf8');
+    expect(readme).toBe(readmeWithReference(readme));
   });
 
   test('GIVEN the examples WHEN they name a schema THEN it is the published one', () => {

@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Prometheus } from '../components/prometheus';
-import { isGoDuration, Tempo, tempoConfig, TempoProps } from '../components/tempo';
+import { Tempo, tempoConfig, TempoProps } from '../components/tempo';
+import { Duration } from '../lib/values';
 import { S3BucketOptions } from '../lib/storage';
 import { ValidationError } from '../lib/validation';
 import { podPolicyViolations } from './support/restricted';
@@ -248,14 +249,19 @@ describe('Tempo retention and config builder', () => {
   });
 
   test.each([
-    ['336h', true],
-    ['1h30m', true],
-    ['90m', true],
-    ['14d', false],
-    ['2w', false],
-    ['0h', false],
-    ['', false],
-  ])('Go duration %p valid=%p', (v, ok) => expect(isGoDuration(v)).toBe(ok));
+    ['336h', '336h'],
+    ['1h30m', '1h30m'],
+    ['90m', '90m'],
+    ['14d', '336h'],
+    ['2w', '336h'],
+    ['30d', '720h'],
+    ['1y', '8760h'],
+    ['1d1500ms', '24h1s500ms'],
+  ])('GIVEN duration %p WHEN rendered for Go (Tempo) THEN it is %p', (v, go) => expect(Duration.parse(v)!.toGo()).toBe(go));
+
+  test('GIVEN a day-unit retention WHEN synthesized THEN Tempo gets the same length as a Go duration', () => {
+    expect(render({ retention: '30d' }).config.compactor.compaction.block_retention).toBe('720h');
+  });
 
   test('GIVEN options WHEN built THEN the pure builder returns exactly the documented keys', () => {
     expect(tempoConfig({ retention: '24h', traceqlMetrics: false, histograms: 'classic', logLevel: 'warn' })).toEqual({
@@ -283,7 +289,9 @@ describe('Tempo validation', () => {
   }
 
   test.each<[string, TempoProps, string, unknown]>([
-    ['a day-unit retention (Go durations have no d)', { retention: '14d' }, 'tempo.retention', '14d'],
+    ['a retention below the blocklist poll period', { retention: '1m' }, 'tempo.retention', '1m'],
+    ['a retention beyond Go\'s int64 nanoseconds', { retention: '300y' }, 'tempo.retention', '300y'],
+    ['a retention in Go-only syntax', { retention: '1.5h' }, 'tempo.retention', '1.5h'],
     ['an S3 endpoint with a scheme', { storage: { s3: { ...s3, endpoint: 'https://s3.amazonaws.com' } } }, 'tempo.storage.s3.endpoint', 'https://s3.amazonaws.com'],
     ['an invalid bucket', { storage: { s3: { ...s3, bucket: 'Tempo_Traces' } } }, 'tempo.storage.s3.bucket', 'Tempo_Traces'],
     [
@@ -311,9 +319,9 @@ describe('Tempo validation', () => {
       message = (e as Error).message;
     }
     expect(message).toContain('tempo.metricsGenerator.histograms: "exponential" is invalid; allowed: one of "classic", "native", "both"');
-    expect(message).toContain('tempo.metricsGenerator.spanMetricsDimensions: ["a","a"] is invalid; allowed: a list of distinct non-empty strings');
-    expect(message).toContain('tempo.metricsGenerator.externalLabels: {"bad-label":"x"} is invalid');
-    expect(chart.node.findChild('tempo').node.children).toEqual([]);
+    expect(message).toContain('tempo.metricsGenerator.spanMetricsDimensions[1]: "a" is invalid; allowed: a list of distinct attribute names');
+    expect(message).toContain('tempo.metricsGenerator.externalLabels.bad-label: unknown field; allowed: a key that is a label name matching [a-zA-Z_][a-zA-Z0-9_]*');
+    expect(chart.node.tryFindChild('tempo')).toBeUndefined();
   });
 });
 

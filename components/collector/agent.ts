@@ -1,14 +1,17 @@
 import { Construct } from 'constructs';
-import { CollectorConfig, METRIC_NAME, NODE_NAME_ENV } from '../../lib/collector';
+import { CollectorConfig, NODE_NAME_ENV } from '../../lib/collector';
 import { resolveNamespace } from '../../lib/component';
 import { ComponentIdentity } from '../../lib/naming';
 import { resolveResources, Resources } from '../../lib/resources';
-import { is, Rule, validate } from '../../lib/validation';
+import { Bool, List, Obj, omit, Opt, Str, validateProps } from '../../lib/schema';
+import { Rule } from '../../lib/validation';
+import { COLLECTOR_METRIC_NAME_ALLOWED, COLLECTOR_METRIC_NAME_PATTERN, DURATION_PATTERN } from '../../lib/values';
+import { is } from '../../lib/validation';
 import { Workload } from '../../lib/workload';
 import { nodeNameEnv, OtelCollector } from './collector';
-import { clusterNameRule, CollectorCommonProps, commonRules, pathOf } from './common';
+import { CLUSTER_NAME, CollectorCommonProps, collectorPropsSchema, commonRules, gatewayTargetChecks, gatewayTargetRules } from './common';
 import { AgentForward, nodeAgentConfig } from './config';
-import { GatewayClient, gatewayClient, GatewayTarget, gatewayTargetRules } from './gateway-client';
+import { GatewayClient, gatewayClient, GatewayTarget } from './gateway-client';
 import { LogsCollector } from './logs';
 import { OtlpEndpoints } from './otlp-signal-collector';
 import { MetricsCollector } from './metrics';
@@ -26,6 +29,27 @@ export const NODE_AGENT_DEFAULT_RESOURCES: Resources = {
  * replicasets: k8s.deployment.name is derived from the ReplicaSet name).
  */
 export const NODE_AGENT_RULES = [{ apiGroups: [''], resources: ['pods', 'namespaces'], verbs: ['get', 'list', 'watch'] }];
+
+/** The most metric names an allowlist holds: 2000 names of at most 255 characters keep the agent's ConfigMap far below Kubernetes' 1 MiB. */
+export const MAX_METRIC_ALLOWLIST = 2000;
+
+/**
+ * The metric allowlist of the node agents: one definition for the config file
+ * (`agents.metricAllowlist`) and the construct.
+ */
+export const METRIC_ALLOWLIST = List(
+  Str(COLLECTOR_METRIC_NAME_PATTERN, COLLECTOR_METRIC_NAME_ALLOWED),
+  `a non-empty list of distinct metric names (${COLLECTOR_METRIC_NAME_ALLOWED}), at most ${MAX_METRIC_ALLOWLIST}`,
+  { minItems: 1, maxItems: MAX_METRIC_ALLOWLIST, unique: true, doc: 'Metric names kept by the node agents; every other metric is dropped on the node.', default: 'MINIMUM_METRIC_SET' },
+);
+
+const NODE_AGENT_PROPS = Obj({
+  ...collectorPropsSchema().properties,
+  clusterName: CLUSTER_NAME,
+  metricAllowlist: Opt(METRIC_ALLOWLIST),
+  scrapePods: Opt(Bool({ doc: 'Scrape the pods on this node.' })),
+  scrapeInterval: Opt(Str(DURATION_PATTERN, is.durationAllowed, { doc: 'Scrape interval.', default: '30s' })),
+});
 
 /** Where the node agent forwards. */
 export type NodeAgentForward =
@@ -72,13 +96,18 @@ export class NodeAgent extends Construct {
 
   constructor(scope: Construct, id: string, props: NodeAgentProps) {
     const resources = resolveResources(NODE_AGENT_DEFAULT_RESOURCES, props.resources);
-    validate(pathOf(scope, id), nodeAgentRules(props, resources));
+    const gw = (props.forwardTo as { gateway?: GatewayTarget } | undefined)?.gateway;
+    validateProps(
+      'NodeAgent props',
+      [[NODE_AGENT_PROPS, omit(props, ['forwardTo']), 'nodeAgent'], ...(gw ? gatewayTargetChecks('nodeAgent.forwardTo.gateway', gw) : [])],
+      nodeAgentRules(props, resources),
+    );
     super(scope, id);
     this.name = props.name ?? 'otel-agent';
     const namespace = resolveNamespace(this, props.namespace);
 
     let forward: AgentForward;
-    let gw: GatewayClient | undefined;
+    let client: GatewayClient | undefined;
     const fw = props.forwardTo;
     if ('collectors' in fw) {
       forward = {
@@ -88,8 +117,8 @@ export class NodeAgent extends Construct {
         traces: fw.collectors.traces.endpoints.otlpGrpc,
       };
     } else {
-      gw = gatewayClient(fw.gateway);
-      forward = { kind: 'gateway', ...gw.export };
+      client = gatewayClient(fw.gateway);
+      forward = { kind: 'gateway', ...client.export };
     }
 
     const config = nodeAgentConfig({
@@ -107,8 +136,8 @@ export class NodeAgent extends Construct {
       mode: 'DaemonSet',
       config,
       resources,
-      env: [nodeNameEnv(NODE_NAME_ENV), ...(gw?.env ?? [])],
-      secretMounts: gw?.secretMounts,
+      env: [nodeNameEnv(NODE_NAME_ENV), ...(client?.env ?? [])],
+      secretMounts: client?.secretMounts,
       clusterRules: NODE_AGENT_RULES,
       service: { internalTrafficPolicy: 'Local' },
     });
@@ -122,7 +151,6 @@ export class NodeAgent extends Construct {
 function nodeAgentRules(props: NodeAgentProps, resources: Resources): Rule[] {
   const rules: Rule[] = [
     ...commonRules('nodeAgent', props, resources),
-    clusterNameRule('nodeAgent.clusterName', props.clusterName, true),
     {
       field: 'nodeAgent.forwardTo',
       value: props.forwardTo,
@@ -130,14 +158,6 @@ function nodeAgentRules(props: NodeAgentProps, resources: Resources): Rule[] {
       ok: (v) => v && (('collectors' in v) !== ('gateway' in v)),
       allowed: 'exactly one of { collectors: { metrics, logs, traces } } or { gateway: { host, port, ca, auth } }',
     },
-    {
-      field: 'nodeAgent.metricAllowlist',
-      value: props.metricAllowlist,
-      ok: (v: string[]) => Array.isArray(v) && v.length > 0 && v.every((n) => METRIC_NAME.test(n)) && new Set(v).size === v.length,
-      allowed: `a non-empty list of unique metric names matching ${METRIC_NAME}`,
-    },
-    { field: 'nodeAgent.scrapePods', value: props.scrapePods, ok: (v) => typeof v === 'boolean', allowed: 'true or false' },
-    { field: 'nodeAgent.scrapeInterval', value: props.scrapeInterval, ok: is.duration, allowed: is.durationAllowed },
   ];
   const fw = props.forwardTo as Partial<{ collectors: any; gateway: GatewayTarget }> | undefined;
   if (fw?.collectors) {

@@ -5,6 +5,7 @@ import { Endpoint } from '../../lib/endpoint';
 import { IMAGES, imageVersion } from '../../lib/images';
 import { childName, clusterScoped, ComponentIdentity, standardLabels } from '../../lib/naming';
 import { quantityBytes, Resources } from '../../lib/resources';
+import { ValidationError } from '../../lib/validation';
 import { httpProbe, Workload, WorkloadProps } from '../../lib/workload';
 
 /** How a collector runs: one pod per node (DaemonSet) or a set of replicas (Deployment). */
@@ -21,7 +22,7 @@ export const COLLECTOR_CONFIG_FILE = 'config.yaml';
 /** Root of the directories Secret files are mounted under. */
 export const COLLECTOR_SECRETS_DIR = '/etc/otelcol-secrets';
 
-/** A Secret projected as files into the collector (certificates, token files, htpasswd). */
+/** A Secret projected as files into the collector (certificates, token files). */
 export interface SecretMount {
   /** Volume name (also the directory under {@link COLLECTOR_SECRETS_DIR}). */
   readonly volume: string;
@@ -90,14 +91,14 @@ export class OtelCollector extends Construct {
 
   constructor(scope: Construct, id: string, props: OtelCollectorProps) {
     super(scope, id);
-    const where = `${this.node.path} (${props.name})`;
+    const where = props.name;
     this.config = props.config;
     this.configYaml = props.config.toYaml(where);
     props.config.freeze(where);
 
     const ports = props.config.ports;
     if (!ports.some((p) => p.name === HEALTH_CHECK_PORT_NAME)) {
-      throw new Error(`${where}: the collector config has no health_check extension (port "${HEALTH_CHECK_PORT_NAME}"), which the probes need`);
+      throw new ValidationError([{ field: 'config', value: undefined, allowed: `a collector config with the health_check extension (port "${HEALTH_CHECK_PORT_NAME}"), which the probes need` }], `OtelCollector props (${props.name})`);
     }
     const telemetry = props.config.telemetryPort;
 

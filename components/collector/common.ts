@@ -1,9 +1,11 @@
-import { Construct } from 'constructs';
-import { ComponentProps } from '../../lib/component';
-import { ResourcesOverride, resourceRules, Resources } from '../../lib/resources';
+import { ComponentProps, componentPropsSchema } from '../../lib/component';
+import { SecretKeyRefSchema } from '../../lib/endpoint';
+import { ResourcesOverride, resourceRules, Resources, ResourcesSchema } from '../../lib/resources';
+import { Bool, Enum, Int, Obj, Opt, SchemaCheck, Str } from '../../lib/schema';
 import { is, Rule } from '../../lib/validation';
+import { DNS1123_SUBDOMAIN_ALLOWED, DNS1123_SUBDOMAIN_PATTERN } from '../../lib/values';
 import { COLLECTOR_MODES, CollectorMode } from './collector';
-import { GATEWAY_TARGET_ALLOWED, GatewayTarget, gatewayTargetRules } from './gateway-client';
+import { GATEWAY_TARGET_ALLOWED, GatewayTarget } from './gateway-client';
 
 /** Props every collector construct accepts. */
 export interface CollectorCommonProps extends ComponentProps {
@@ -40,26 +42,33 @@ export interface ModeProps {
   readonly mode?: CollectorMode;
 }
 
-/** The construct path a child `id` of `scope` will have (for errors raised before `super()`). */
-export function pathOf(scope: Construct, id: string): string {
-  return scope.node.path ? `${scope.node.path}/${id}` : id;
+/** Replicas of a collector Deployment: one definition for the config file and every collector construct. */
+export const COLLECTOR_REPLICAS = Int(1, 50, { doc: 'Deployment replicas (not in DaemonSet mode).', default: '1' });
+/** How a collector runs. */
+export const COLLECTOR_MODE = Enum(COLLECTOR_MODES, { doc: 'Deployment (a set of replicas) or DaemonSet (one pod per node).', default: 'Deployment' });
+/** A cluster name, stamped on every signal as k8s.cluster.name. */
+export const CLUSTER_NAME = Str(DNS1123_SUBDOMAIN_PATTERN, `a cluster name (${DNS1123_SUBDOMAIN_ALLOWED})`, { maxLength: 253, doc: 'Cluster name stamped on every signal as k8s.cluster.name.' });
+
+/** The schema of the data props of a collector construct (name, namespace, resources, debug; optionally mode, replicas, clusterName). */
+export function collectorPropsSchema(extra: { mode?: boolean; replicas?: boolean; clusterName?: boolean } = {}) {
+  return Obj({
+    ...componentPropsSchema(),
+    resources: Opt(ResourcesSchema),
+    debug: Opt(Bool({ doc: 'Add the debug exporter to every pipeline.', default: 'false' })),
+    ...(extra.mode ? { mode: Opt(COLLECTOR_MODE) } : {}),
+    ...(extra.replicas ? { replicas: Opt(COLLECTOR_REPLICAS) } : {}),
+    ...(extra.clusterName ? { clusterName: Opt(CLUSTER_NAME) } : {}),
+  });
 }
 
-/** Rules shared by every collector: name, debug, resources. */
+/** Rules shared by every collector: limits at least the requests. */
 export function commonRules(prefix: string, props: CollectorCommonProps, resources: Resources): Rule[] {
-  return [
-    { field: `${prefix}.name`, value: props.name, ok: is.dnsLabel, allowed: is.dnsLabelAllowed },
-    { field: `${prefix}.namespace`, value: props.namespace, ok: is.dnsLabel, allowed: is.dnsLabelAllowed },
-    { field: `${prefix}.debug`, value: props.debug, ok: (v) => typeof v === 'boolean', allowed: 'true or false' },
-    ...resourceRules(`${prefix}.resources`, props.resources, resources),
-  ];
+  return resourceRules(`${prefix}.resources`, props.resources, resources);
 }
 
 /** Rules for `mode` and `replicas`. */
 export function modeRules(prefix: string, mode: unknown, replicas: unknown): Rule[] {
   return [
-    { field: `${prefix}.mode`, value: mode, ok: is.oneOf(COLLECTOR_MODES), allowed: is.oneOfAllowed(COLLECTOR_MODES) },
-    { field: `${prefix}.replicas`, value: replicas, ok: is.intBetween(1, 50), allowed: 'an integer from 1 to 50' },
     {
       field: `${prefix}.replicas`,
       value: mode === 'DaemonSet' ? replicas : undefined,
@@ -74,9 +83,14 @@ export function requiredRule(field: string, value: unknown, allowed: string): Ru
   return { field, value, required: true, ok: (v) => v !== null && typeof v === 'object', allowed };
 }
 
-/** Rule: a cluster name (DNS-1123 subdomain), optional unless `required`. */
-export function clusterNameRule(field: string, value: unknown, required = false): Rule {
-  return { field, value, required, ok: is.dnsSubdomain, allowed: `a cluster name (${is.dnsSubdomainAllowed})` };
+/** The schema checks of a {@link GatewayTarget} at `field` (its Secret references). */
+export function gatewayTargetChecks(field: string, target: GatewayTarget | undefined): SchemaCheck[] {
+  const g = (target ?? {}) as Partial<GatewayTarget>;
+  const a = g.auth as Partial<{ bearerToken: unknown }> | undefined;
+  return [
+    [SecretKeyRefSchema, g.ca ?? {}, `${field}.ca`],
+    ...(a?.bearerToken !== undefined ? [[SecretKeyRefSchema, a.bearerToken, `${field}.auth.bearerToken`] as const] : []),
+  ];
 }
 
 /**
@@ -97,4 +111,21 @@ export function destinationRules(prefix: string, backendField: string, backend: 
   if (hasBackend) rules.push(requiredRule(`${prefix}.${backendField}`, backend, backendAllowed));
   if (hasGateway) rules.push(...gatewayTargetRules(`${prefix}.gateway`, gateway));
   return rules;
+}
+
+/** Validation rules of a {@link GatewayTarget} at `field` (e.g. `logsCollector.gateway`); its Secret references are checked by {@link gatewayTargetChecks}. */
+export function gatewayTargetRules(field: string, target: GatewayTarget | undefined): Rule[] {
+  const g = (target ?? {}) as Partial<GatewayTarget>;
+  return [
+    { field: `${field}.host`, value: g.host, required: true, ok: is.dnsSubdomain, allowed: `a DNS name (${is.dnsSubdomainAllowed})` },
+    { field: `${field}.port`, value: g.port, ok: is.port, allowed: is.portAllowed },
+    { field: `${field}.serverName`, value: g.serverName, ok: is.dnsSubdomain, allowed: is.dnsSubdomainAllowed },
+    {
+      field: `${field}.auth`,
+      value: g.auth,
+      required: true,
+      ok: (v) => v && typeof v === 'object' && 'bearerToken' in v,
+      allowed: '{ bearerToken: SecretKeyRef } (a bearer token read from a Secret)',
+    },
+  ];
 }

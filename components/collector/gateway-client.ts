@@ -1,8 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { envRef, OTLP_GRPC_PORT } from '../../lib/collector';
 import { SecretKeyRef } from '../../lib/endpoint';
-import { secretRefRules } from '../../lib/storage';
-import { is, Rule } from '../../lib/validation';
 import { secretFilePath, SecretMount } from './collector';
 import { GatewayAuthFiles, GatewayExport } from './config';
 
@@ -59,7 +57,8 @@ export interface GatewayClient {
 /**
  * Resolves a {@link GatewayTarget}: the CA goes to
  * `/etc/otelcol-secrets/gateway-ca/ca.crt`, a bearer token to
- * `…/gateway-token/token`; both read from mounted Secrets, never literal. Shared by the node agent and the signal collectors.
+ * `…/gateway-token/token`; both read from mounted Secrets, never literal.
+ * Shared by the node agent and the signal collectors.
  */
 export function gatewayClient(g: GatewayTarget): GatewayClient {
   const secretMounts: SecretMount[] = [{ volume: 'gateway-ca', secretName: g.ca.name, items: [{ key: g.ca.key, path: 'ca.crt' }] }];
@@ -75,27 +74,6 @@ export function gatewayClient(g: GatewayTarget): GatewayClient {
       auth,
     },
   };
-}
-
-/** Validation rules of a {@link GatewayTarget} at `field` (e.g. `logsCollector.gateway`). */
-export function gatewayTargetRules(field: string, target: GatewayTarget | undefined): Rule[] {
-  const g = (target ?? {}) as Partial<GatewayTarget>;
-  const rules: Rule[] = [
-    { field: `${field}.host`, value: g.host, required: true, ok: is.dnsSubdomain, allowed: `a DNS name (${is.dnsSubdomainAllowed})` },
-    { field: `${field}.port`, value: g.port, ok: is.port, allowed: is.portAllowed },
-    { field: `${field}.serverName`, value: g.serverName, ok: is.dnsSubdomain, allowed: is.dnsSubdomainAllowed },
-    ...secretRefRules(`${field}.ca`, g.ca),
-    {
-      field: `${field}.auth`,
-      value: g.auth,
-      required: true,
-      ok: (v) => v && typeof v === 'object' && 'bearerToken' in v,
-      allowed: '{ bearerToken: SecretKeyRef } (a bearer token read from a Secret)',
-    },
-  ];
-  const a = g.auth as Partial<{ bearerToken: SecretKeyRef }> | undefined;
-  if (a?.bearerToken) rules.push(...secretRefRules(`${field}.auth.bearerToken`, a.bearerToken));
-  return rules;
 }
 
 /** The short description of a gateway target used in "allowed" messages. */

@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
 import { CollectorConfig } from '../../lib/collector';
 import { resolveNamespace } from '../../lib/component';
-import { Endpoint, SecretKeyRef } from '../../lib/endpoint';
+import { Endpoint, SecretKeyRef, SecretKeyRefSchema } from '../../lib/endpoint';
 import { ComponentIdentity } from '../../lib/naming';
-import { resolveResources, Resources } from '../../lib/resources';
-import { secretRefRules } from '../../lib/storage';
+import { resolveResources, Resources, ResourcesSchema } from '../../lib/resources';
+import { Enum, Int, Obj, omit, Opt, SchemaCheck, Static, StringMap, validateProps } from '../../lib/schema';
 import { is, Rule, validate } from '../../lib/validation';
 import { Workload } from '../../lib/workload';
 import { Loki } from '../loki';
@@ -12,7 +12,7 @@ import { Prometheus } from '../prometheus';
 import { Tempo } from '../tempo';
 import { GatewayClientAuth, GatewayTarget } from './gateway-client';
 import { OtelCollector, secretFilePath, SecretMount } from './collector';
-import { CollectorCommonProps, commonRules, pathOf, requiredRule } from './common';
+import { CollectorCommonProps, collectorPropsSchema, commonRules, requiredRule } from './common';
 import { gatewayConfig, GatewayServerAuthFiles } from './config';
 
 export const GATEWAY_DEFAULT_RESOURCES: Resources = {
@@ -31,6 +31,21 @@ export type GatewayServiceType = (typeof GATEWAY_SERVICE_TYPES)[number];
 export interface GatewayServerAuth {
   readonly bearerTokens: SecretKeyRef;
 }
+
+/**
+ * The data options of {@link TelemetryGateway}, defined once: the config
+ * file's `multiCluster.management.telemetryGateway` section is these plus
+ * the layout's address and Secret fields.
+ */
+export const TELEMETRY_GATEWAY_OPTIONS = Obj({
+  serviceType: Opt(Enum(GATEWAY_SERVICE_TYPES, { doc: 'Service type; only a LoadBalancer is reachable from other clusters without more setup.', default: 'LoadBalancer' })),
+  replicas: Opt(Int(1, 50, { doc: 'Gateway replicas.', default: '2' })),
+  resources: Opt(ResourcesSchema),
+  serviceAnnotations: Opt(StringMap('^[A-Za-z0-9./_-]{1,316}$', 'a map of annotation keys to string values', { doc: 'Service annotations (e.g. cloud load-balancer settings).', maxProperties: 64 })),
+});
+export type TelemetryGatewayOptions = Static<typeof TELEMETRY_GATEWAY_OPTIONS>;
+
+const TELEMETRY_GATEWAY_PROPS = Obj({ ...collectorPropsSchema().properties, ...TELEMETRY_GATEWAY_OPTIONS.properties });
 
 export interface TelemetryGatewayProps extends CollectorCommonProps {
   readonly loki: Loki;
@@ -74,7 +89,7 @@ export class TelemetryGateway extends Construct {
 
   constructor(scope: Construct, id: string, props: TelemetryGatewayProps) {
     const resources = resolveResources(GATEWAY_DEFAULT_RESOURCES, props.resources);
-    validate(pathOf(scope, id), gatewayRules(props, resources));
+    validateProps('TelemetryGateway props', [[TELEMETRY_GATEWAY_PROPS, omit(props, ['loki', 'tempo', 'prometheus', 'tls', 'auth']), 'telemetryGateway'], ...gatewayChecks(props)], gatewayRules(props, resources));
     super(scope, id);
     this.name = props.name ?? 'otel-gateway';
     const namespace = resolveNamespace(this, props.namespace);
@@ -129,7 +144,7 @@ export class TelemetryGateway extends Construct {
 
   /** The OTLP/gRPC address a remote agent dials: the external host (e.g. the LoadBalancer's DNS name), TLS on. */
   public remoteEndpoint(externalHost: string): Endpoint {
-    validate(this, [{ field: 'telemetryGateway.remoteEndpoint.externalHost', value: externalHost, required: true, ok: is.dnsSubdomain, allowed: is.dnsSubdomainAllowed }]);
+    validate('TelemetryGateway.remoteEndpoint', [{ field: 'externalHost', value: externalHost, required: true, ok: is.dnsSubdomain, allowed: is.dnsSubdomainAllowed }]);
     return this.endpoints.otlpGrpc.withHost(externalHost, true);
   }
 
@@ -149,13 +164,6 @@ function gatewayRules(props: TelemetryGatewayProps, resources: Resources): Rule[
     requiredRule('telemetryGateway.tempo', props.tempo, 'a Tempo construct'),
     requiredRule('telemetryGateway.prometheus', props.prometheus, 'a Prometheus construct'),
     ...commonRules('telemetryGateway', props, resources),
-    { field: 'telemetryGateway.replicas', value: props.replicas, ok: is.intBetween(1, 50), allowed: 'an integer from 1 to 50' },
-    {
-      field: 'telemetryGateway.serviceType',
-      value: props.serviceType,
-      ok: is.oneOf(GATEWAY_SERVICE_TYPES),
-      allowed: is.oneOfAllowed(GATEWAY_SERVICE_TYPES),
-    },
     {
       field: 'telemetryGateway.tls.secretName',
       value: props.tls?.secretName,
@@ -171,8 +179,14 @@ function gatewayRules(props: TelemetryGatewayProps, resources: Resources): Rule[
       allowed: '{ bearerTokens: SecretKeyRef } (accepted bearer tokens read from a Secret, one per line)',
     },
   ];
-  if (props.tls?.clientCa) rules.push(...secretRefRules('telemetryGateway.tls.clientCa', props.tls.clientCa));
-  const a = props.auth as Partial<{ bearerTokens: SecretKeyRef }> | undefined;
-  if (a?.bearerTokens) rules.push(...secretRefRules('telemetryGateway.auth.bearerTokens', a.bearerTokens));
   return rules;
+}
+
+/** The Secret references of the gateway's TLS and auth props. */
+function gatewayChecks(props: TelemetryGatewayProps): SchemaCheck[] {
+  const a = props.auth as Partial<{ bearerTokens: SecretKeyRef }> | undefined;
+  return [
+    ...(props.tls?.clientCa !== undefined ? [[SecretKeyRefSchema, props.tls.clientCa, 'telemetryGateway.tls.clientCa'] as const] : []),
+    ...(a?.bearerTokens !== undefined ? [[SecretKeyRefSchema, a.bearerTokens, 'telemetryGateway.auth.bearerTokens'] as const] : []),
+  ];
 }

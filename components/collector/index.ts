@@ -1,5 +1,6 @@
 export * from './collector';
 export type { CollectorCommonProps, ModeProps, SignalCollectorProps } from './common';
+export { CLUSTER_NAME, COLLECTOR_MODE, COLLECTOR_REPLICAS } from './common';
 export * from './config';
 export * from './minimum-metrics';
 export * from './otlp-signal-collector';

@@ -27,6 +27,7 @@ export interface LogsCollectorProps extends OtlpSignalCollectorProps {
 export class LogsCollector extends OtlpSignalCollector {
   constructor(scope: Construct, id: string, props: LogsCollectorProps) {
     super(scope, id, props, {
+      className: 'LogsCollector',
       field: 'logsCollector',
       defaultName: 'otel-logs',
       component: 'logs-collector',

@@ -1,20 +1,17 @@
 import { Construct } from 'constructs';
-import {
-  CollectorConfig,
-  NATIVE_HISTOGRAM_SCRAPE_PROTOCOLS,
-  NODE_NAME_ENV,
-  PROMETHEUS_EXPORTER_PORT_NAME,
-  ScrapeJob,
-} from '../../lib/collector';
+import { CollectorConfig, NATIVE_HISTOGRAM_SCRAPE_PROTOCOLS, NODE_NAME_ENV, PROMETHEUS_EXPORTER_PORT_NAME } from '../../lib/collector';
 import { resolveNamespace } from '../../lib/component';
 import { Endpoint } from '../../lib/endpoint';
 import { ComponentIdentity } from '../../lib/naming';
 import { resolveResources, Resources } from '../../lib/resources';
-import { is, validate } from '../../lib/validation';
+import { Enum, Obj, omit, Opt, Str, validateProps } from '../../lib/schema';
+import { DURATION_PATTERN } from '../../lib/values';
+import { ScrapeConfig, scrapeConfigRules } from '../../lib/scrape-config';
+import { is } from '../../lib/validation';
 import { Workload } from '../../lib/workload';
-import { Prometheus, ScrapeConfig as PrometheusScrapeConfig } from '../prometheus';
+import { Prometheus } from '../prometheus';
 import { nodeNameEnv, OtelCollector } from './collector';
-import { clusterNameRule, CollectorCommonProps, commonRules, destinationRules, ModeProps, modeRules, pathOf, SignalCollectorProps } from './common';
+import { CollectorCommonProps, collectorPropsSchema, commonRules, destinationRules, gatewayTargetChecks, ModeProps, SignalCollectorProps } from './common';
 import { MetricsExport, metricsCollectorConfig } from './config';
 import { gatewayClient } from './gateway-client';
 
@@ -32,6 +29,12 @@ export const METRICS_EXPORT_MODES: readonly MetricsExportMode[] = ['push', 'pull
  * collector needs exactly get/list/watch on pods, cluster-wide.
  */
 export const METRICS_COLLECTOR_RULES = [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }];
+
+const METRICS_COLLECTOR_PROPS = Obj({
+  ...collectorPropsSchema({ mode: true, clusterName: true }).properties,
+  export: Opt(Enum(METRICS_EXPORT_MODES, { doc: 'push (remote write, or OTLP to a gateway) or pull (Prometheus scrapes the collector).', default: 'push' })),
+  scrapeInterval: Opt(Str(DURATION_PATTERN, is.durationAllowed, { doc: 'Scrape interval of the prometheus receiver.', default: '30s' })),
+});
 
 export interface MetricsCollectorProps extends CollectorCommonProps, ModeProps, SignalCollectorProps {
   /**
@@ -57,7 +60,7 @@ export interface MetricsCollectorProps extends CollectorCommonProps, ModeProps, 
   /** Scrape interval of the prometheus receiver. @default '30s' */
   readonly scrapeInterval?: string;
   /** Scrape jobs besides kgateway data plane, kgateway control plane and annotated pods. @default [] */
-  readonly extraScrapeConfigs?: readonly ScrapeJob[];
+  readonly extraScrapeConfigs?: readonly ScrapeConfig[];
 }
 
 /** Endpoints of the metrics collector. */
@@ -87,18 +90,22 @@ export class MetricsCollector extends Construct {
   public readonly endpoints: MetricsCollectorEndpoints;
   public readonly exportMode: MetricsExportMode;
   /** The job registered with Prometheus in pull mode. */
-  public readonly scrapeJob?: PrometheusScrapeConfig;
+  public readonly scrapeJob?: ScrapeConfig;
 
   constructor(scope: Construct, id: string, props: MetricsCollectorProps) {
     const resources = resolveResources(METRICS_COLLECTOR_DEFAULT_RESOURCES, props.resources);
     const mode = props.mode ?? 'Deployment';
     const exportMode = props.export ?? 'push';
-    validate(pathOf(scope, id), [
+    const extra = props.extraScrapeConfigs;
+    validateProps(
+      'MetricsCollector props',
+      [
+        [METRICS_COLLECTOR_PROPS, omit(props, ['gateway', 'prometheus', 'extraScrapeConfigs']), 'metricsCollector'],
+        ...(props.gateway ? gatewayTargetChecks('metricsCollector.gateway', props.gateway) : []),
+      ],
+      [
       ...destinationRules('metricsCollector', 'prometheus', props.prometheus, 'a Prometheus construct', props.gateway),
-      clusterNameRule('metricsCollector.clusterName', props.clusterName),
       ...commonRules('metricsCollector', props, resources),
-      ...modeRules('metricsCollector', props.mode, undefined),
-      { field: 'metricsCollector.export', value: props.export, ok: is.oneOf(METRICS_EXPORT_MODES), allowed: is.oneOfAllowed(METRICS_EXPORT_MODES) },
       {
         field: 'metricsCollector.export',
         value: mode === 'DaemonSet' ? props.export : undefined,
@@ -111,16 +118,17 @@ export class MetricsCollector extends Construct {
         ok: (v) => v !== 'pull',
         allowed: '"push" or unset with metricsCollector.gateway (metrics are pushed to the gateway over OTLP; pull needs metricsCollector.prometheus)',
       },
-      { field: 'metricsCollector.scrapeInterval', value: props.scrapeInterval, ok: is.duration, allowed: is.durationAllowed },
       {
         field: 'metricsCollector.extraScrapeConfigs',
         value: props.extraScrapeConfigs,
-        ok: (v: ScrapeJob[]) =>
+        ok: (v: ScrapeConfig[]) =>
           Array.isArray(v) && v.every((j) => is.nonEmpty(j?.job_name)) && new Set(v.map((j) => j.job_name)).size === v.length &&
           !v.some((j) => ['kgateway-data-plane', 'kgateway-control-plane', 'kubernetes-pods'].includes(j.job_name)),
         allowed: 'scrape configs with unique, non-empty job names other than the built-in "kgateway-data-plane", "kgateway-control-plane", "kubernetes-pods"',
       },
-    ]);
+      ...(Array.isArray(extra) ? extra.flatMap((j, i) => scrapeConfigRules(`metricsCollector.extraScrapeConfigs[${i}]`, j ?? ({} as ScrapeConfig))) : []),
+      ],
+    );
     super(scope, id);
     this.name = props.name ?? 'otel-metrics';
     this.exportMode = exportMode;

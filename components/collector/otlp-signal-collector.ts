@@ -4,10 +4,10 @@ import { resolveNamespace } from '../../lib/component';
 import { Endpoint } from '../../lib/endpoint';
 import { ComponentIdentity } from '../../lib/naming';
 import { resolveResources, Resources } from '../../lib/resources';
-import { validate } from '../../lib/validation';
+import { omit, validateProps } from '../../lib/schema';
 import { Workload } from '../../lib/workload';
 import { OtelCollector } from './collector';
-import { clusterNameRule, CollectorCommonProps, commonRules, destinationRules, ModeProps, modeRules, pathOf, SignalCollectorProps } from './common';
+import { CollectorCommonProps, collectorPropsSchema, commonRules, destinationRules, gatewayTargetChecks, ModeProps, modeRules, SignalCollectorProps } from './common';
 import { GatewayClient, gatewayClient } from './gateway-client';
 
 /** OTLP endpoints of a collector that receives OTLP. */
@@ -24,8 +24,12 @@ export interface OtlpSignalCollectorProps extends CollectorCommonProps, ModeProp
   readonly replicas?: number;
 }
 
+const SIGNAL_COLLECTOR_PROPS = collectorPropsSchema({ mode: true, replicas: true, clusterName: true });
+
 /** What distinguishes one OTLP-in signal collector from another. */
 export interface OtlpSignalCollectorSpec {
+  /** The construct class, named in errors (`LogsCollector props`). */
+  readonly className: string;
   /** Field-path prefix of errors, e.g. `logsCollector`. */
   readonly field: string;
   readonly defaultName: string;
@@ -53,12 +57,18 @@ export abstract class OtlpSignalCollector extends Construct {
 
   protected constructor(scope: Construct, id: string, props: OtlpSignalCollectorProps, spec: OtlpSignalCollectorSpec) {
     const resources = resolveResources(spec.defaultResources, props.resources);
-    validate(pathOf(scope, id), [
-      ...destinationRules(spec.field, spec.backend.prop, spec.backend.value, spec.backend.allowed, props.gateway),
-      clusterNameRule(`${spec.field}.clusterName`, props.clusterName),
-      ...commonRules(spec.field, props, resources),
-      ...modeRules(spec.field, props.mode, props.replicas),
-    ]);
+    validateProps(
+      `${spec.className} props`,
+      [
+        [SIGNAL_COLLECTOR_PROPS, omit(props, ['gateway', spec.backend.prop]), spec.field],
+        ...(props.gateway ? gatewayTargetChecks(`${spec.field}.gateway`, props.gateway) : []),
+      ],
+      [
+        ...destinationRules(spec.field, spec.backend.prop, spec.backend.value, spec.backend.allowed, props.gateway),
+        ...commonRules(spec.field, props, resources),
+        ...modeRules(spec.field, props.mode, props.replicas),
+      ],
+    );
     super(scope, id);
     this.name = props.name ?? spec.defaultName;
     const gw = props.gateway ? gatewayClient(props.gateway) : undefined;

@@ -27,6 +27,7 @@ export interface TracesCollectorProps extends OtlpSignalCollectorProps {
 export class TracesCollector extends OtlpSignalCollector {
   constructor(scope: Construct, id: string, props: TracesCollectorProps) {
     super(scope, id, props, {
+      className: 'TracesCollector',
       field: 'tracesCollector',
       defaultName: 'otel-traces',
       component: 'traces-collector',

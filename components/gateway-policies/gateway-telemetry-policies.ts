@@ -6,7 +6,7 @@ import { ListenerPolicy } from '../../imports/kgateway-listenerpolicies-gateway.
 import { resolveNamespace } from '../../lib/component';
 import { Endpoint } from '../../lib/endpoint';
 import { MANAGED_BY, PART_OF } from '../../lib/naming';
-import { is, Rule, validate } from '../../lib/validation';
+import { is, Rule, validate, ValidationError } from '../../lib/validation';
 import {
   BackendReference,
   GATEWAY_API_GROUP,
@@ -60,7 +60,7 @@ export interface GatewayRef {
 export function gatewayRef(gateway: ApiObject, overrides: Omit<GatewayRef, 'name' | 'namespace'> = {}): GatewayRef {
   const group = gateway.apiVersion.split('/')[0];
   if (gateway.kind !== 'Gateway' || group !== GATEWAY_API_GROUP) {
-    throw new Error(`gatewayRef: ${gateway.node.path} is a ${gateway.apiVersion} ${gateway.kind}; allowed: a ${GATEWAY_API_GROUP} Gateway`);
+    throw new ValidationError([{ field: 'gateway', value: `${gateway.apiVersion} ${gateway.kind}`, allowed: `a ${GATEWAY_API_GROUP} Gateway` }], 'gatewayRef');
   }
   return { ...overrides, name: gateway.name, namespace: gateway.metadata.namespace };
 }
@@ -159,13 +159,12 @@ export class GatewayTelemetryPolicies extends Construct {
   public readonly plannedReferenceGrants: readonly PlannedReferenceGrant[];
 
   constructor(scope: Construct, id: string, props: GatewayTelemetryPoliciesProps) {
-    super(scope, id);
-    validate(this, gatewayTelemetryRules(props));
-
+    // Validate everything before this construct (or any child) joins the tree.
+    validate('GatewayTelemetryPolicies props', gatewayTelemetryRules(props));
     const api = props.api ?? 'HTTPListenerPolicy';
-    const defaultNamespace = resolveNamespace(this, props.namespace);
+    const defaultNamespace = resolveNamespace(scope, props.namespace);
     const gateways = props.gateways.map((g) => ({ ...g, namespace: g.namespace ?? defaultNamespace }));
-    validate(this, [
+    validate('GatewayTelemetryPolicies props', [
       {
         field: `${FIELD}.gateways`,
         value: gateways.map((g) => `${g.namespace}/${g.name}`),
@@ -179,6 +178,7 @@ export class GatewayTelemetryPolicies extends Construct {
         allowed: DNS1123_LABEL_ALLOWED,
       })),
     ]);
+    super(scope, id);
 
     this.api = api;
     const policies: ApiObject[] = [];

@@ -3,17 +3,27 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { configChecksum } from '../../lib/checksum';
-import { ComponentProps, resolveNamespace } from '../../lib/component';
+import { resolveNamespace } from '../../lib/component';
 import { Endpoint } from '../../lib/endpoint';
 import { IMAGES, imageVersion } from '../../lib/images';
 import { childName, ComponentIdentity, standardLabels } from '../../lib/naming';
-import { resolveResources, Resources, resourceRules, ResourcesOverride } from '../../lib/resources';
-import { is, Rule, validate } from '../../lib/validation';
+import { resolveResources } from '../../lib/resources';
+import { isValidPromql, promqlAllowed } from '../../lib/promql';
+import { omit, Static, validateProps } from '../../lib/schema';
+import { is, validate } from '../../lib/validation';
 import { httpProbe, Workload } from '../../lib/workload';
 import { Loki } from '../loki';
 import { Prometheus } from '../prometheus';
 import { Tempo } from '../tempo';
 import { DATASOURCE_UIDS, grafanaDatasources } from './datasources';
+import {
+  GRAFANA_DEFAULT_ADMIN_PASSWORD_KEY,
+  GRAFANA_DEFAULT_ADMIN_SECRET,
+  GRAFANA_DEFAULT_ADMIN_USER_KEY,
+  GRAFANA_DEFAULT_RESOURCES,
+  GRAFANA_PROPS,
+  grafanaRules,
+} from './options';
 import { targetRules } from '../../dashboards/alerts/common';
 import { Observable, ObservabilityContent } from '../../lib/observability';
 
@@ -34,10 +44,6 @@ export const GRAFANA_LOGS_DIR = '/var/log/grafana';
 /** Label put on every dashboard ConfigMap (the convention of Grafana's dashboard sidecars). */
 export const GRAFANA_DASHBOARD_LABEL = 'grafana_dashboard';
 
-/** Default Secret holding the admin login. */
-export const GRAFANA_DEFAULT_ADMIN_SECRET = 'grafana-admin';
-export const GRAFANA_DEFAULT_ADMIN_USER_KEY = 'admin-user';
-export const GRAFANA_DEFAULT_ADMIN_PASSWORD_KEY = 'admin-password';
 
 /** Grafana's uid limit (`util.MaxUIDLength` = 40) and character set. */
 const DASHBOARD_UID = /^[a-zA-Z0-9_-]{1,40}$/;
@@ -50,58 +56,25 @@ const isFolder = (v: unknown) => typeof v === 'string' && FOLDER.test(v) && v.to
 /** A ConfigMap holds at most 1 MiB; leave room for metadata. */
 const MAX_DASHBOARD_BYTES = 1024 * 1024 - 16 * 1024;
 
-/** Default compute resources (Grafana plus its Loki/Tempo/Prometheus plugin processes). */
-export const GRAFANA_DEFAULT_RESOURCES: Resources = {
-  requests: { cpu: '100m', memory: '256Mi' },
-  limits: { cpu: '1', memory: '1Gi' },
-};
 
 /** The Grafana image runs as uid 472 (packaging/docker Dockerfile `GF_UID`); the Helm chart uses gid/fsGroup 472 too. */
 const RUN_AS = { user: 472, group: 472 };
 
-/** Where the admin login comes from. The Secret is never rendered by this package. */
-export interface GrafanaAdminCredentials {
-  /** Name of a Secret in Grafana's namespace. */
-  readonly secretName: string;
-  /** Key holding the admin user name. @default 'admin-user' */
-  readonly userKey?: string;
-  /** Key holding the admin password. @default 'admin-password' */
-  readonly passwordKey?: string;
-}
-
-export interface GrafanaProps extends ComponentProps {
+/**
+ * The props of {@link Grafana}: name, namespace, the options of
+ * `GRAFANA_OPTIONS` (the `grafana` section of the config file, documented
+ * there: `adminSecret`, `replicas`, `rootUrl`, `resources`) and the backends
+ * to provision as data sources. Tempo's span-metrics and service-map links
+ * need its metrics-generator to write to `prometheus`.
+ */
+export type GrafanaProps = Static<typeof GRAFANA_PROPS> & {
   /** Prometheus to provision as data source `prometheus` (the default one). @default none */
   readonly prometheus?: Prometheus;
   /** Loki to provision as data source `loki`, with its tenant header if any. @default none */
   readonly loki?: Loki;
-  /**
-   * Tempo to provision as data source `tempo`. Its span-metrics and
-   * service-map links need its metrics-generator to write to `prometheus`.
-   * @default none
-   */
+  /** Tempo to provision as data source `tempo`. @default none */
   readonly tempo?: Tempo;
-  /**
-   * The Secret with the admin login, read into `GF_SECURITY_ADMIN_USER` /
-   * `GF_SECURITY_ADMIN_PASSWORD`. Create it yourself, e.g.
-   * `kubectl create secret generic grafana-admin --from-literal=admin-user=admin --from-literal=admin-password=…`.
-   * Grafana applies these on every start, because the database lives on an emptyDir.
-   * @default { secretName: 'grafana-admin', userKey: 'admin-user', passwordKey: 'admin-password' }
-   */
-  readonly adminCredentials?: GrafanaAdminCredentials;
-  /**
-   * Pod count: 1, or 0 to stop Grafana. More is refused: each pod has its
-   * own sqlite database on an emptyDir, so login sessions would not be shared.
-   * @default 1
-   */
-  readonly replicas?: number;
-  /** The public URL users reach Grafana at (`GF_SERVER_ROOT_URL`), e.g. behind an ingress. @default Grafana's own (`http://localhost:3000/`) */
-  readonly rootUrl?: string;
-  /**
-   * Compute resources; unset fields keep the defaults.
-   * @default requests 100m CPU / 256Mi memory, limits 1 CPU / 1Gi memory
-   */
-  readonly resources?: ResourcesOverride;
-}
+};
 
 /** The endpoints Grafana serves. */
 export interface GrafanaEndpoints {
@@ -146,15 +119,15 @@ export class Grafana extends Construct implements Observable {
     const name = props.name ?? 'grafana';
     const resources = resolveResources(GRAFANA_DEFAULT_RESOURCES, props.resources);
     // Validate everything before this construct (or any child) joins the tree.
-    validate(`${scope.node.path ? `${scope.node.path}/` : ''}${id}`, grafanaRules(props, resources));
+    validateProps('Grafana props', [[GRAFANA_PROPS, omit(props, ['prometheus', 'loki', 'tempo']), 'grafana']], grafanaRules(props, 'grafana', resources));
 
     super(scope, id);
 
     const namespace = resolveNamespace(this, props.namespace);
     const admin = {
-      secretName: props.adminCredentials?.secretName ?? GRAFANA_DEFAULT_ADMIN_SECRET,
-      userKey: props.adminCredentials?.userKey ?? GRAFANA_DEFAULT_ADMIN_USER_KEY,
-      passwordKey: props.adminCredentials?.passwordKey ?? GRAFANA_DEFAULT_ADMIN_PASSWORD_KEY,
+      secretName: props.adminSecret?.name ?? GRAFANA_DEFAULT_ADMIN_SECRET,
+      userKey: props.adminSecret?.userKey ?? GRAFANA_DEFAULT_ADMIN_USER_KEY,
+      passwordKey: props.adminSecret?.passwordKey ?? GRAFANA_DEFAULT_ADMIN_PASSWORD_KEY,
     };
     this.name = name;
     this.identity = { name, app: 'grafana', component: 'visualization', version: imageVersion(IMAGES.grafana), namespace };
@@ -240,7 +213,7 @@ export class Grafana extends Construct implements Observable {
    * @param json The dashboard JSON model.
    */
   public addDashboard(folder: string, uid: string, json: object): GrafanaDashboard {
-    const where = `${this.node.path}.addDashboard`;
+    const where = 'Grafana.addDashboard';
     const isModel = typeof json === 'object' && json !== null && !Array.isArray(json);
     // A plain deep copy, as Grafana will read it (honours toJSON, drops undefined; later caller edits do not leak in).
     const model: Record<string, unknown> = isModel ? JSON.parse(JSON.stringify(json)) : {};
@@ -266,6 +239,8 @@ export class Grafana extends Construct implements Observable {
         allowed: `a title not used by another dashboard in folder ${JSON.stringify(folder)}`,
       },
     ]);
+    // Every Prometheus query must parse: Grafana would only show the error on the panel.
+    validate(where, promqlTargets(model).map(({ at, expr }) => ({ field: `json.${at}.expr`, value: expr, ok: isValidPromql, allowed: promqlAllowed(expr) })));
     const provisioned: Record<string, unknown> = { ...model, uid };
     const content = JSON.stringify(provisioned);
     validate(where, [
@@ -317,7 +292,25 @@ export class Grafana extends Construct implements Observable {
   public observability(): ObservabilityContent {
     return { ruleSets: { grafana: [{ name: 'grafana', rules: targetRules('Grafana', 'Grafana', [this.name]) }] } };
   }
+}
 
+/** The Prometheus queries of a dashboard model (panels, rows' panels), with their JSON path. */
+function promqlTargets(model: Record<string, unknown>): { at: string; expr: unknown }[] {
+  const out: { at: string; expr: unknown }[] = [];
+  const isProm = (ds: unknown) => typeof ds === 'object' && ds !== null && ((ds as { type?: string }).type === 'prometheus');
+  const walk = (panels: unknown, at: string) => {
+    if (!Array.isArray(panels)) return;
+    panels.forEach((p, i) => {
+      if (typeof p !== 'object' || p === null) return;
+      const panel = p as { datasource?: unknown; targets?: unknown; panels?: unknown };
+      (Array.isArray(panel.targets) ? panel.targets : []).forEach((t: any, j: number) => {
+        if (t && typeof t === 'object' && 'expr' in t && (isProm(t.datasource) || (t.datasource === undefined && isProm(panel.datasource)))) out.push({ at: `${at}[${i}].targets[${j}]`, expr: t.expr });
+      });
+      walk(panel.panels, `${at}[${i}].panels`);
+    });
+  };
+  walk(model.panels, 'panels');
+  return out;
 }
 
 /** The dashboard provider file: one file provider, folders from the directory structure, read-only. */
@@ -356,43 +349,4 @@ function dashboardVolumeName(folder: string): string {
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-const isSecretKey = (v: unknown) => typeof v === 'string' && /^[-._a-zA-Z0-9]{1,253}$/.test(v);
-const SECRET_KEY_ALLOWED = 'a Secret data key: 1-253 letters, digits, "-", "_" or "."';
-
-/** The validation table of {@link GrafanaProps}. */
-function grafanaRules(props: GrafanaProps, resources: Resources): Rule[] {
-  const admin = props.adminCredentials;
-  return [
-    { field: 'grafana.name', value: props.name, ok: is.dnsLabel, allowed: is.dnsLabelAllowed },
-    { field: 'grafana.namespace', value: props.namespace, ok: is.dnsLabel, allowed: is.dnsLabelAllowed },
-    ...(admin
-      ? [
-          {
-            field: 'grafana.adminCredentials.secretName',
-            value: admin.secretName,
-            required: true,
-            ok: is.dnsSubdomain,
-            allowed: `a Secret name (${is.dnsSubdomainAllowed})`,
-          },
-          { field: 'grafana.adminCredentials.userKey', value: admin.userKey, ok: isSecretKey, allowed: SECRET_KEY_ALLOWED },
-          { field: 'grafana.adminCredentials.passwordKey', value: admin.passwordKey, ok: isSecretKey, allowed: SECRET_KEY_ALLOWED },
-          {
-            field: 'grafana.adminCredentials.passwordKey',
-            value: admin.passwordKey ?? GRAFANA_DEFAULT_ADMIN_PASSWORD_KEY,
-            ok: (v: string) => v !== (admin.userKey ?? GRAFANA_DEFAULT_ADMIN_USER_KEY),
-            allowed: `a key other than userKey (${JSON.stringify(admin.userKey ?? GRAFANA_DEFAULT_ADMIN_USER_KEY)})`,
-          },
-        ]
-      : []),
-    {
-      field: 'grafana.replicas',
-      value: props.replicas,
-      ok: is.intBetween(0, 1),
-      allowed: '0 or 1 (each pod has its own sqlite database, so more pods would not share login sessions)',
-    },
-    { field: 'grafana.rootUrl', value: props.rootUrl, ok: is.httpUrl, allowed: is.httpUrlAllowed },
-    ...resourceRules('grafana.resources', props.resources, resources),
-  ];
 }

@@ -1,2 +1,3 @@
 export * from './datasources';
+export * from './options';
 export * from './grafana';

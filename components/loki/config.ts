@@ -1,5 +1,7 @@
 import { Document, isScalar, Scalar, visit } from 'yaml';
 import { S3_ACCESS_KEY_ENV, S3_SECRET_KEY_ENV, S3BucketOptions } from '../../lib/storage';
+import { Duration } from '../../lib/values';
+import { LOKI_DEFAULT_RETENTION, LOKI_DEFAULT_SCHEMA_FROM, LOKI_RETENTION_FOREVER } from './options';
 
 /**
  * The Loki 3.7.x configuration file, built as a typed object by a pure
@@ -19,18 +21,6 @@ export const LOKI_CONFIG_DIR = '/etc/loki/config';
 export const LOKI_CONFIG_FILE_NAME = 'config.yaml';
 /** Full path passed as `-config.file`. */
 export const LOKI_CONFIG_PATH = `${LOKI_CONFIG_DIR}/${LOKI_CONFIG_FILE_NAME}`;
-/**
- * Default start date of the (only) schema period. Fixed, never "today": a
- * schema `from` date must not move once data is written, and Loki cannot
- * store logs older than the first period.
- */
-export const LOKI_DEFAULT_SCHEMA_FROM = '2024-04-01';
-/** Default retention: 31 days, so deletion is on unless explicitly disabled. */
-export const LOKI_DEFAULT_RETENTION = '744h';
-/** The explicit `retention` value that disables deletion (logs are kept forever). */
-export const LOKI_RETENTION_FOREVER = 'forever';
-/** Loki's documented minimum retention period (docs/sources/operations/storage/retention.md), in seconds. */
-export const LOKI_MIN_RETENTION_SECONDS = 24 * 3600;
 /** Loki's default `limits_config.reject_old_samples_max_age` (1w), in seconds. */
 const DEFAULT_REJECT_OLD_SAMPLES_MAX_AGE_SECONDS = 7 * 24 * 3600;
 /** The tenant header Loki reads when `auth_enabled: true`. */
@@ -125,9 +115,9 @@ export function lokiConfig(options: LokiConfigOptions = {}): LokiConfig {
 
   // Logs older than the retention would be accepted and deleted at the next
   // compaction; reject them at the door instead (never more lenient than Loki's 1w default).
-  const retentionSeconds = deletes ? parseLokiDuration(retention) : undefined;
+  const retentionSeconds = deletes ? Duration.parse(retention)?.seconds : undefined;
   const rejectOlderThan =
-    retentionSeconds !== undefined && retentionSeconds < DEFAULT_REJECT_OLD_SAMPLES_MAX_AGE_SECONDS ? retention : '168h';
+    retentionSeconds !== undefined && retentionSeconds < DEFAULT_REJECT_OLD_SAMPLES_MAX_AGE_SECONDS ? Duration.parse(retention)!.toLoki() : '168h';
 
   return {
     auth_enabled: options.multiTenant ?? false,
@@ -173,7 +163,7 @@ export function lokiConfig(options: LokiConfigOptions = {}): LokiConfig {
       ...(deletes ? { retention_delete_delay: '2h', delete_request_store: objectStore } : {}),
     },
     limits_config: {
-      ...(deletes ? { retention_period: retention } : {}),
+      ...(deletes ? { retention_period: Duration.parse(retention)!.toLoki() } : {}),
       reject_old_samples: true,
       reject_old_samples_max_age: rejectOlderThan,
       allow_structured_metadata: true,
@@ -200,60 +190,4 @@ export function renderLokiConfig(config: LokiConfig): string {
     },
   });
   return doc.toString({ lineWidth: 0 });
-}
-
-// ---------------------------------------------------------------------------
-// Value checks shared by the construct's validation rules.
-// ---------------------------------------------------------------------------
-
-const DURATION_UNITS: readonly (readonly [string, number])[] = [
-  ['y', 365 * 24 * 3600],
-  ['w', 7 * 24 * 3600],
-  ['d', 24 * 3600],
-  ['h', 3600],
-  ['m', 60],
-  ['s', 1],
-  ['ms', 0.001],
-];
-/** time.Duration's range: model.ParseDuration rejects anything above ~292 years. */
-const MAX_DURATION_SECONDS = 2 ** 63 / 1e9;
-
-/**
- * Parses a duration the way Loki's `model.Duration` (prometheus/common
- * model.ParseDuration) does: integer amounts with units y (365d), w, d, h, m,
- * s, ms, from largest to smallest, each at most once (`1w2d`, not `2d1w`).
- * Returns seconds, or undefined when Loki would refuse the string. Plain `0`
- * is refused on purpose (it means "retention disabled" to Loki).
- */
-export function parseLokiDuration(v: string): number | undefined {
-  const m = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/.exec(v);
-  if (!m || v === '') return undefined;
-  let total = 0;
-  DURATION_UNITS.forEach(([, mult], i) => {
-    if (m[i + 1] !== undefined) total += Number(m[i + 1]) * mult;
-  });
-  return total > MAX_DURATION_SECONDS ? undefined : total;
-}
-
-/** Whether `v` is a real calendar date `YYYY-MM-DD` no later than `today` (UTC). */
-export function isPastOrTodayDate(v: string, today: Date = new Date()): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
-  if (!m) return false;
-  const t = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  const d = new Date(t);
-  if (d.getUTCFullYear() !== Number(m[1]) || d.getUTCMonth() !== Number(m[2]) - 1 || d.getUTCDate() !== Number(m[3])) return false;
-  return t <= Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate());
-}
-
-/**
- * Whether `v` is a tenant ID Loki accepts in `X-Scope-OrgID` (dskit
- * tenant.ValidTenantID): 1-150 of `A-Z a-z 0-9 ! - _ . * ' ( )`, not `.` or `..`.
- */
-export function isTenantId(v: unknown): boolean {
-  return typeof v === 'string' && /^[A-Za-z0-9!\-_.*'()]{1,150}$/.test(v) && v !== '.' && v !== '..';
-}
-
-/** Whether `v` looks like an OpenTelemetry resource attribute name (e.g. `k8s.node.name`). */
-export function isOtelAttributeName(v: unknown): boolean {
-  return typeof v === 'string' && v.length <= 255 && /^[A-Za-z_][A-Za-z0-9_.\-]*$/.test(v) && !v.endsWith('.');
 }

@@ -1,19 +1,19 @@
 import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ComponentProps, resolveNamespace } from '../../lib/component';
+import { resolveNamespace } from '../../lib/component';
 import { Endpoint } from '../../lib/endpoint';
 import { IMAGES, imageVersion } from '../../lib/images';
 import { childName, clusterScoped, ComponentIdentity, standardLabels } from '../../lib/naming';
-import { quantityBytes, resolveResources, resourceRules, Resources, ResourcesOverride } from '../../lib/resources';
-import { VolumeOptions } from '../../lib/storage';
+import { resolveResources } from '../../lib/resources';
+import { omit, Static, validateProps } from '../../lib/schema';
+import { ScrapeConfig, scrapeConfigRules } from '../../lib/scrape-config';
 import { is, Rule, validate } from '../../lib/validation';
+import { Duration } from '../../lib/values';
 import { httpProbe, Workload } from '../../lib/workload';
 import {
   DEFAULT_PROMOTED_RESOURCE_ATTRIBUTES,
   discoveryPolicyRules,
-  OTLP_TRANSLATION_STRATEGIES,
-  OtlpTranslationStrategy,
   PROMETHEUS_CONFIG_DIR,
   PROMETHEUS_CONFIG_FILE_NAME,
   PROMETHEUS_CONFIG_PATH,
@@ -25,76 +25,35 @@ import {
   PROMETHEUS_RULES_KEY,
   PROMETHEUS_SELF_JOB,
   prometheusConfigYaml,
-  promIs,
-  promSizeBytes,
-  promSizeFloor,
   RuleGroup,
   ruleFileYaml,
   ruleGroupRules,
-  ScrapeConfig,
-  scrapeConfigRules,
   usesKubernetesDiscovery,
 } from './config';
+import {
+  PROMETHEUS_DEFAULT_RESOURCES,
+  PROMETHEUS_DEFAULT_RETENTION_TIME,
+  PROMETHEUS_DEFAULT_VOLUME_SIZE,
+  PROMETHEUS_PROPS,
+  prometheusRetentionSize,
+  prometheusRules,
+} from './options';
 import { backendsDashboard } from '../../dashboards/backends';
 import { prometheusAlerts } from '../../dashboards/alerts/prometheus';
 import { Observable, ObservabilityContent } from '../../lib/observability';
 
-/** Default TSDB volume size. */
-export const PROMETHEUS_DEFAULT_VOLUME_SIZE = '20Gi';
-/** Default time retention. */
-export const PROMETHEUS_DEFAULT_RETENTION_TIME = '15d';
-/** Share of the volume the default size retention may use (the rest is WAL/compaction headroom). */
-export const PROMETHEUS_DEFAULT_RETENTION_SIZE_RATIO = 0.8;
-
 /** The `nobody` user of the image (Dockerfile `USER nobody`). */
 const RUN_AS = { user: 65534, group: 65534 };
-const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
-const DEFAULT_RESOURCES: Resources = {
-  requests: { cpu: '250m', memory: '1Gi' },
-  limits: { cpu: '1', memory: '2Gi' },
-};
-
-export interface PrometheusProps extends ComponentProps {
-  /**
-   * TSDB retention, written to `storage.tsdb.retention` in prometheus.yml
-   * (the retention flags are deprecated since 3.8).
-   * @default time '15d'; size 80% of the volume (e.g. '16GB' of 20Gi)
-   */
-  readonly retention?: {
-    /** A Prometheus duration. @default '15d' */
-    readonly time?: string;
-    /** Maximum bytes of blocks, units B..EB in powers of 2 (1GB = 1GiB); must be smaller than the volume. @default 80% of the volume */
-    readonly size?: string;
-  };
-  /** The TSDB PersistentVolumeClaim. @default { size: '20Gi' } on the default StorageClass */
-  readonly volume?: VolumeOptions;
-  /** `global.scrape_interval`. @default '30s' */
-  readonly scrapeInterval?: string;
-  /** `global.evaluation_interval`. @default the scrape interval */
-  readonly evaluationInterval?: string;
-  /** `global.external_labels`. @default none */
-  readonly externalLabels?: Record<string, string>;
-  /** `storage.tsdb.out_of_order_time_window`, for pushed (OTLP, remote-write) samples. @default '30m' */
-  readonly outOfOrderTimeWindow?: string;
-  /** `storage.exemplars.max_exemplars` (0 disables exemplar storage). @default 100000 */
-  readonly maxExemplars?: number;
-  /** The OTLP receiver's translation of resource attributes and names. */
-  readonly otlp?: {
-    /** Resource attributes promoted to labels. @default DEFAULT_PROMOTED_RESOURCE_ATTRIBUTES (upstream's recommendation) */
-    readonly promoteResourceAttributes?: string[];
-    /** @default 'UnderscoreEscapingWithSuffixes' (Prometheus's default; classic metric names) */
-    readonly translationStrategy?: OtlpTranslationStrategy;
-    /** Keep service.name/namespace/instance.id on `target_info` too. @default true */
-    readonly keepIdentifyingResourceAttributes?: boolean;
-  };
+/**
+ * The props of {@link Prometheus}: name, namespace, the options of
+ * `PROMETHEUS_OPTIONS` (the `prometheus` section of the config file,
+ * documented there) and initial scrape configs.
+ */
+export type PrometheusProps = Static<typeof PROMETHEUS_PROPS> & {
   /** Scrape configs besides the built-in self-scrape; more can be added with {@link Prometheus.addScrapeConfig}. @default [] */
   readonly scrapeConfigs?: ScrapeConfig[];
-  /** Container resources. @default requests 250m/1Gi, limits 1/2Gi */
-  readonly resources?: ResourcesOverride;
-  /** `--log.level`. @default 'info' */
-  readonly logLevel?: (typeof LOG_LEVELS)[number];
-}
+};
 
 /** The endpoints other components dial. */
 export interface PrometheusEndpoints {
@@ -131,48 +90,27 @@ export class Prometheus extends Construct implements Observable {
   private rbac = false;
 
   constructor(scope: Construct, id: string, props: PrometheusProps = {}) {
-    super(scope, id);
     const name = props.name ?? 'prometheus';
+    const resources = resolveResources(PROMETHEUS_DEFAULT_RESOURCES, props.resources);
+    const initialScrapeConfigs = props.scrapeConfigs ?? [];
+    // Validate everything before this construct (or any child) joins the tree.
+    validateProps('Prometheus props', [[PROMETHEUS_PROPS, omit(props, ['scrapeConfigs']), 'prometheus']], [
+      ...prometheusRules(props, 'prometheus', resources),
+      ...scrapeConfigListRules('prometheus.scrapeConfigs', [], initialScrapeConfigs),
+    ]);
+    super(scope, id);
     const namespace = resolveNamespace(this, props.namespace);
-    const volumeSize = props.volume?.size ?? PROMETHEUS_DEFAULT_VOLUME_SIZE;
-    const retentionTime = props.retention?.time ?? PROMETHEUS_DEFAULT_RETENTION_TIME;
-    const volumeBytes = quantityBytes(volumeSize);
-    const retentionSize = props.retention?.size ?? promSizeFloor(volumeBytes * PROMETHEUS_DEFAULT_RETENTION_SIZE_RATIO);
-    const scrapeInterval = props.scrapeInterval ?? '30s';
-    const evaluationInterval = props.evaluationInterval ?? scrapeInterval;
-    const outOfOrderTimeWindow = props.outOfOrderTimeWindow ?? '30m';
+    const volumeSize = props.storage?.volume?.size ?? PROMETHEUS_DEFAULT_VOLUME_SIZE;
+    const retentionTime = Duration.parse(props.retention?.time ?? PROMETHEUS_DEFAULT_RETENTION_TIME)!.toPrometheus();
+    const retentionSize = prometheusRetentionSize(props);
+    const scrapeInterval = Duration.parse(props.scrapeInterval ?? '30s')!.toPrometheus();
+    const evaluationInterval = props.evaluationInterval !== undefined ? Duration.parse(props.evaluationInterval)!.toPrometheus() : scrapeInterval;
+    const outOfOrderTimeWindow = Duration.parse(props.outOfOrderTimeWindow ?? '30m')!.toPrometheus();
     const maxExemplars = props.maxExemplars ?? 100000;
     const promote = props.otlp?.promoteResourceAttributes ?? [...DEFAULT_PROMOTED_RESOURCE_ATTRIBUTES];
     const translationStrategy = props.otlp?.translationStrategy ?? 'UnderscoreEscapingWithSuffixes';
     const keepIdentifying = props.otlp?.keepIdentifyingResourceAttributes ?? true;
     const logLevel = props.logLevel ?? 'info';
-    const resources = resolveResources(DEFAULT_RESOURCES, props.resources);
-    const initialScrapeConfigs = props.scrapeConfigs ?? [];
-
-    validate(this, [
-      { field: 'prometheus.name', value: name, ok: is.dnsLabel, allowed: is.dnsLabelAllowed },
-      { field: 'prometheus.namespace', value: props.namespace, ok: is.dnsLabel, allowed: is.dnsLabelAllowed },
-      { field: 'prometheus.retention.time', value: props.retention?.time, ok: promIs.duration, allowed: promIs.durationAllowed },
-      { field: 'prometheus.retention.size', value: props.retention?.size, ok: is.byteSize, allowed: is.byteSizeAllowed },
-      ...retentionVsVolumeRules(props.retention?.size, retentionSize, volumeSize, volumeBytes),
-      { field: 'prometheus.volume.size', value: props.volume?.size, ok: is.quantity, allowed: is.quantityAllowed },
-      { field: 'prometheus.volume.storageClassName', value: props.volume?.storageClassName, ok: is.dnsSubdomain, allowed: is.dnsSubdomainAllowed },
-      { field: 'prometheus.scrapeInterval', value: props.scrapeInterval, ok: promIs.duration, allowed: promIs.durationAllowed },
-      { field: 'prometheus.evaluationInterval', value: props.evaluationInterval, ok: promIs.duration, allowed: promIs.durationAllowed },
-      { field: 'prometheus.externalLabels', value: props.externalLabels, ok: promIs.labels, allowed: promIs.labelsAllowed },
-      { field: 'prometheus.outOfOrderTimeWindow', value: props.outOfOrderTimeWindow, ok: promIs.duration, allowed: promIs.durationAllowed },
-      { field: 'prometheus.maxExemplars', value: props.maxExemplars, ok: is.intBetween(0, 100_000_000), allowed: 'an integer from 0 (disabled) to 100000000' },
-      { field: 'prometheus.otlp.promoteResourceAttributes', value: props.otlp?.promoteResourceAttributes, ok: promIs.stringList, allowed: promIs.stringListAllowed },
-      {
-        field: 'prometheus.otlp.translationStrategy',
-        value: props.otlp?.translationStrategy,
-        ok: is.oneOf(OTLP_TRANSLATION_STRATEGIES),
-        allowed: is.oneOfAllowed(OTLP_TRANSLATION_STRATEGIES),
-      },
-      { field: 'prometheus.logLevel', value: props.logLevel, ok: is.oneOf(LOG_LEVELS), allowed: is.oneOfAllowed(LOG_LEVELS) },
-      ...resourceRules('prometheus.resources', props.resources, resources),
-      ...scrapeConfigListRules('prometheus.scrapeConfigs', [], initialScrapeConfigs),
-    ]);
 
     this.name = name;
     this.scrapeInterval = scrapeInterval;
@@ -231,7 +169,7 @@ export class Prometheus extends Construct implements Observable {
           mount: { name: 'rules', mountPath: PROMETHEUS_RULES_DIR, readOnly: true },
         },
       ],
-      persistence: { name: 'data', mountPath: PROMETHEUS_DATA_DIR, size: volumeSize, storageClassName: props.volume?.storageClassName },
+      persistence: { name: 'data', mountPath: PROMETHEUS_DATA_DIR, size: volumeSize, storageClassName: props.storage?.volume?.storageClassName },
       resources,
       readinessProbe: httpProbe('/-/ready', 'http'),
       livenessProbe: httpProbe('/-/healthy', 'http', { failureThreshold: 6 }),
@@ -272,8 +210,7 @@ export class Prometheus extends Construct implements Observable {
    * service account token.
    */
   public addScrapeConfig(job: ScrapeConfig): this {
-    const field = `prometheus.addScrapeConfig(${JSON.stringify(job?.job_name)})`;
-    validate(this, scrapeConfigListRules(field, this.scrapeConfigs, [job]));
+    validate('Prometheus.addScrapeConfig', scrapeConfigListRules(`prometheus.addScrapeConfig(${JSON.stringify(job?.job_name)})`, this.scrapeConfigs, [job]));
     this.scrapeConfigs.push(job);
     if ((job.kubernetes_sd_configs ?? []).length > 0) this.ensureDiscoveryRbac();
     return this;
@@ -286,7 +223,7 @@ export class Prometheus extends Construct implements Observable {
    */
   public addRules(set: string, groups: RuleGroup[]): k8s.KubeConfigMap {
     const configMapName = childName(this.name, 'rules', String(set));
-    validate(this, [
+    validate('Prometheus.addRules', [
       {
         field: 'prometheus.addRules.name',
         value: set,
@@ -352,20 +289,4 @@ function scrapeConfigListRules(field: string, existing: readonly ScrapeConfig[],
     if (sc?.job_name !== undefined) taken.add(sc.job_name);
   });
   return rules;
-}
-
-/** The size retention must leave room on the volume (WAL, head chunks, compaction). */
-function retentionVsVolumeRules(explicit: string | undefined, resolved: string, volumeSize: string, volumeBytes: number): Rule[] {
-  if (!Number.isFinite(volumeBytes) || volumeBytes <= 0) return [];
-  if (explicit !== undefined && !is.byteSize(explicit)) return [];
-  return [
-    {
-      field: 'prometheus.retention.size',
-      value: explicit ?? resolved,
-      ok: (v: string) => promSizeBytes(v) > 0 && promSizeBytes(v) < volumeBytes,
-      allowed:
-        `a size smaller than the volume (prometheus.volume.size ${JSON.stringify(volumeSize)} = ${volumeBytes} bytes); ` +
-        'Prometheus sizes are powers of 2, so "1GB" is 1073741824 bytes',
-    },
-  ];
 }

@@ -204,9 +204,3 @@ export function tempoConfig(o: TempoConfigOptions): TempoConfig {
 export function tempoConfigYaml(o: TempoConfigOptions): string {
   return stringify(tempoConfig(o), { lineWidth: 0 });
 }
-
-/** Whether a string is a positive Go duration (`time.ParseDuration`; no d/w/y units), e.g. `336h` or `1h30m`. */
-export function isGoDuration(v: unknown): boolean {
-  return typeof v === 'string' && /^(\d+(\.\d+)?(h|m|s|ms|us|µs|ns))+$/.test(v) && /[1-9]/.test(v);
-}
-export const GO_DURATION_ALLOWED = 'a positive Go duration with units h, m, s, ms (no d, w or y), such as "336h" or "720h"';

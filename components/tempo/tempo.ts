@@ -1,17 +1,15 @@
 import { Construct } from 'constructs';
-import { ComponentProps, resolveNamespace } from '../../lib/component';
+import { resolveNamespace } from '../../lib/component';
 import { Endpoint } from '../../lib/endpoint';
 import { IMAGES, imageVersion } from '../../lib/images';
 import { ComponentIdentity } from '../../lib/naming';
-import { resolveResources, resourceRules, Resources, ResourcesOverride } from '../../lib/resources';
-import { s3CredentialEnv, StorageOptions, storageRules } from '../../lib/storage';
-import { is, validate } from '../../lib/validation';
+import { resolveResources } from '../../lib/resources';
+import { omit, Static, validateProps } from '../../lib/schema';
+import { s3CredentialEnv } from '../../lib/storage';
+import { Duration } from '../../lib/values';
 import { httpProbe, Workload } from '../../lib/workload';
 import { Prometheus } from '../prometheus/prometheus';
-import { promIs } from '../prometheus/config';
 import {
-  GO_DURATION_ALLOWED,
-  isGoDuration,
   TEMPO_CONFIG_DIR,
   TEMPO_CONFIG_FILE_NAME,
   TEMPO_CONFIG_PATH,
@@ -19,15 +17,13 @@ import {
   TEMPO_DEFAULT_RETENTION,
   TEMPO_DEFAULT_SPAN_METRICS_DIMENSIONS,
   TEMPO_GRPC_PORT,
-  TEMPO_HISTOGRAM_MODES,
   TEMPO_HTTP_PORT,
-  TEMPO_LOG_LEVELS,
   TEMPO_OTLP_GRPC_PORT,
   TEMPO_OTLP_HTTP_PORT,
   TempoHistogramMode,
-  TempoLogLevel,
   tempoConfigYaml,
 } from './config';
+import { TEMPO_DEFAULT_RESOURCES, TEMPO_METRICS_GENERATOR_OPTIONS, TEMPO_PROPS, tempoRules } from './options';
 import { backendsDashboard } from '../../dashboards/backends';
 import { servicesDashboard } from '../../dashboards/services';
 import { tempoAlerts } from '../../dashboards/alerts/tempo';
@@ -39,45 +35,25 @@ export const TEMPO_DEFAULT_VOLUME_SIZE = '10Gi';
 /** The image's `USER 10001:10001` (cmd/tempo/Dockerfile). */
 const RUN_AS = { user: 10001, group: 10001 };
 
-const DEFAULT_RESOURCES: Resources = {
-  requests: { cpu: '250m', memory: '1Gi' },
-  limits: { cpu: '1', memory: '2Gi' },
+/**
+ * Metrics-generator wiring: span-metrics and service-graphs remote-written to
+ * a Prometheus (its remote-write endpoint, with exemplars), plus the data
+ * options of `TEMPO_METRICS_GENERATOR_OPTIONS` (documented there).
+ */
+export type TempoMetricsGeneratorOptions = Static<typeof TEMPO_METRICS_GENERATOR_OPTIONS> & {
+  /** The Prometheus that receives the generated series. */
+  readonly prometheus: Prometheus;
 };
 
-/** Metrics-generator wiring: span-metrics and service-graphs remote-written to a Prometheus. */
-export interface TempoMetricsGeneratorOptions {
-  /** The Prometheus that receives the generated series (its remote-write endpoint, with exemplars). */
-  readonly prometheus: Prometheus;
-  /** Labels added to every generated series, on top of `source: tempo`. @default {} */
-  readonly externalLabels?: Record<string, string>;
-  /**
-   * Extra span-metrics dimensions (resource or span attributes), on top of
-   * service, span name, span kind and status code.
-   * @default TEMPO_DEFAULT_SPAN_METRICS_DIMENSIONS
-   */
-  readonly spanMetricsDimensions?: string[];
-  /** Extra service-graph dimensions. @default [] */
-  readonly serviceGraphDimensions?: string[];
-  /** Emit `traces_target_info` with the resource attributes. @default true */
-  readonly enableTargetInfo?: boolean;
-  /** Histogram flavour of the latency metrics (`generate_native_histograms`). @default 'classic' */
-  readonly histograms?: TempoHistogramMode;
-}
-
-export interface TempoProps extends ComponentProps {
-  /** How long trace blocks are kept (`compactor.compaction.block_retention`), a Go duration. @default '336h' (14d) */
-  readonly retention?: string;
-  /** Local volume, and optionally an S3-compatible bucket for the blocks. @default a 10Gi volume, blocks on it */
-  readonly storage?: StorageOptions;
+/**
+ * The props of {@link Tempo}: name, namespace, the options of `TEMPO_OPTIONS`
+ * (the `tempo` section of the config file, documented there) and the
+ * metrics-generator wiring.
+ */
+export type TempoProps = Static<typeof TEMPO_PROPS> & {
   /** Generate span-metrics and service-graphs into this Prometheus. @default none (processors off) */
   readonly metricsGenerator?: TempoMetricsGeneratorOptions;
-  /** Run the local-blocks processor so TraceQL metrics queries (`{ } | rate()`) work. @default true */
-  readonly traceqlMetrics?: boolean;
-  /** Container resources. @default requests 250m/1Gi, limits 1/2Gi */
-  readonly resources?: ResourcesOverride;
-  /** `server.log_level`. @default 'info' */
-  readonly logLevel?: TempoLogLevel;
-}
+};
 
 /** The endpoints other components dial. */
 export interface TempoEndpoints {
@@ -113,52 +89,39 @@ export class Tempo extends Construct implements Observable {
   public readonly histograms: TempoHistogramMode;
 
   constructor(scope: Construct, id: string, props: TempoProps = {}) {
-    super(scope, id);
     const name = props.name ?? 'tempo';
+    const resources = resolveResources(TEMPO_DEFAULT_RESOURCES, props.resources);
+    const mg = props.metricsGenerator;
+    // Validate everything before this construct (or any child) joins the tree.
+    validateProps(
+      'Tempo props',
+      [
+        [TEMPO_PROPS, omit(props, ['metricsGenerator']), 'tempo'],
+        ...(mg !== undefined ? [[TEMPO_METRICS_GENERATOR_OPTIONS, omit(mg, ['prometheus']), 'tempo.metricsGenerator'] as const] : []),
+      ],
+      [
+        ...tempoRules(props, 'tempo', resources),
+        ...(mg === undefined
+          ? []
+          : [
+              {
+                field: 'tempo.metricsGenerator.prometheus',
+                value: mg.prometheus,
+                required: true,
+                ok: (v: unknown) => v instanceof Prometheus,
+                allowed: 'a Prometheus component of this package (its remote-write endpoint is used)',
+              },
+            ]),
+      ],
+    );
+    super(scope, id);
     const namespace = resolveNamespace(this, props.namespace);
-    const retention = props.retention ?? TEMPO_DEFAULT_RETENTION;
+    // Tempo reads Go durations: "30d" is rendered as "720h".
+    const retention = Duration.parse(props.retention ?? TEMPO_DEFAULT_RETENTION)!.toGo();
     const volumeSize = props.storage?.volume?.size ?? TEMPO_DEFAULT_VOLUME_SIZE;
     const traceqlMetrics = props.traceqlMetrics ?? true;
     const logLevel = props.logLevel ?? 'info';
-    const mg = props.metricsGenerator;
-    const resources = resolveResources(DEFAULT_RESOURCES, props.resources);
     const s3 = props.storage?.s3;
-
-    validate(this, [
-      { field: 'tempo.name', value: name, ok: is.dnsLabel, allowed: is.dnsLabelAllowed },
-      { field: 'tempo.namespace', value: props.namespace, ok: is.dnsLabel, allowed: is.dnsLabelAllowed },
-      { field: 'tempo.retention', value: props.retention, ok: isGoDuration, allowed: GO_DURATION_ALLOWED },
-      ...storageRules('tempo.storage', props.storage),
-      { field: 'tempo.traceqlMetrics', value: props.traceqlMetrics, ok: (v: unknown) => typeof v === 'boolean', allowed: 'true or false' },
-      { field: 'tempo.logLevel', value: props.logLevel, ok: is.oneOf(TEMPO_LOG_LEVELS), allowed: is.oneOfAllowed(TEMPO_LOG_LEVELS) },
-      ...resourceRules('tempo.resources', props.resources, resources),
-      ...(mg === undefined
-        ? []
-        : [
-            {
-              field: 'tempo.metricsGenerator.prometheus',
-              value: mg.prometheus,
-              required: true,
-              ok: (v: unknown) => v instanceof Prometheus,
-              allowed: 'a Prometheus component of this package (its remote-write endpoint is used)',
-            },
-            { field: 'tempo.metricsGenerator.externalLabels', value: mg.externalLabels, ok: promIs.labels, allowed: promIs.labelsAllowed },
-            {
-              field: 'tempo.metricsGenerator.spanMetricsDimensions',
-              value: mg.spanMetricsDimensions,
-              ok: promIs.stringList,
-              allowed: `${promIs.stringListAllowed} (attribute names such as "k8s.namespace.name")`,
-            },
-            {
-              field: 'tempo.metricsGenerator.serviceGraphDimensions',
-              value: mg.serviceGraphDimensions,
-              ok: promIs.stringList,
-              allowed: `${promIs.stringListAllowed} (attribute names such as "k8s.namespace.name")`,
-            },
-            { field: 'tempo.metricsGenerator.enableTargetInfo', value: mg.enableTargetInfo, ok: (v: unknown) => typeof v === 'boolean', allowed: 'true or false' },
-            { field: 'tempo.metricsGenerator.histograms', value: mg.histograms, ok: is.oneOf(TEMPO_HISTOGRAM_MODES), allowed: is.oneOfAllowed(TEMPO_HISTOGRAM_MODES) },
-          ]),
-    ]);
 
     this.name = name;
     this.retention = retention;
@@ -219,5 +182,4 @@ export class Tempo extends Construct implements Observable {
     const dashboards = this.metricsGeneratorTarget ? [backendsDashboard(), servicesDashboard()] : [backendsDashboard()];
     return { dashboards, ruleSets: { tempo: tempoAlerts({ job: this.name }) } };
   }
-
 }

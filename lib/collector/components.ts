@@ -1,3 +1,5 @@
+import { ValidationError } from '../validation';
+import { COLLECTOR_METRIC_NAME_ALLOWED, COLLECTOR_METRIC_NAME_PATTERN } from '../values';
 import { escapeForCollector, PrometheusReceiverConfig } from './prometheus';
 import { CollectorPort, Connector, Exporter, Extension, Processor, Receiver, Signal } from './types';
 
@@ -300,12 +302,12 @@ export function clusterNameProcessor(clusterName: string): Processor {
  * loads its config (`${env:NAME}`; core confmap, default scheme `env`).
  */
 export function envRef(name: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`envRef: ${JSON.stringify(name)} is invalid; allowed: an environment variable name ([A-Za-z_][A-Za-z0-9_]*)`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new ValidationError([{ field: 'name', value: name, allowed: 'an environment variable name ([A-Za-z_][A-Za-z0-9_]*)' }], 'envRef');
   return `\${env:${name}}`;
 }
 
-/** Metric names an allowlist filter accepts: OTel or Prometheus style, no quotes or spaces. */
-export const METRIC_NAME = /^[A-Za-z_:][A-Za-z0-9_:./-]*$/;
+/** Metric names an allowlist filter accepts: OTel or Prometheus style, no quotes or spaces (the grammar module's collector metric name). */
+export const METRIC_NAME = new RegExp(COLLECTOR_METRIC_NAME_PATTERN);
 
 /** The OTTL drop condition that keeps exactly the listed metric names. */
 export function allowlistCondition(metricNames: readonly string[]): string {
@@ -320,7 +322,7 @@ export function allowlistCondition(metricNames: readonly string[]): string {
 export function metricAllowlist(o: { readonly name?: string; readonly metricNames: readonly string[] }): Processor {
   const bad = o.metricNames.filter((n) => !METRIC_NAME.test(n));
   if (o.metricNames.length === 0 || bad.length > 0) {
-    throw new Error(`metricAllowlist: metricNames ${JSON.stringify(bad.length ? bad : o.metricNames)} is invalid; allowed: a non-empty list of metric names matching ${METRIC_NAME}`);
+    throw new ValidationError([{ field: 'metricAllowlist.metricNames', value: bad.length ? bad : o.metricNames, allowed: `a non-empty list of metric names (${COLLECTOR_METRIC_NAME_ALLOWED})` }], 'metricAllowlist');
   }
   return {
     class: 'processor',

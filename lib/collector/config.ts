@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { ValidationError } from '../validation';
 import {
   CollectorComponent,
   CollectorPort,
@@ -55,14 +56,19 @@ export const DEFAULT_TELEMETRY_PORT = 8888;
 /** The id under which the telemetry reader's port appears in clash errors. */
 export const TELEMETRY_ID = 'service.telemetry.metrics';
 
-/** Thrown when a collector config is inconsistent; lists every problem, each naming the ids involved. */
-export class CollectorConfigError extends Error {
-  public readonly problems: readonly string[];
+/**
+ * Thrown when a collector config is inconsistent: a {@link ValidationError}
+ * whose problems each name the components involved (field) and what is wrong.
+ */
+export class CollectorConfigError extends ValidationError {
+  /** The problems as sentences. */
+  public readonly messages: readonly string[];
   constructor(problems: readonly string[], where?: string) {
-    const at = where ? ` in ${where}` : '';
-    super(`Invalid collector config${at}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'CollectorConfigError';
-    this.problems = problems;
+    super(
+      problems.map((p) => ({ field: 'collector config', value: undefined, allowed: 'a consistent collector config', detail: p })),
+      where ? `collector config of ${where}` : 'collector config',
+    );
+    this.messages = problems;
   }
 }
 
@@ -339,7 +345,7 @@ export class CollectorConfig {
   private addAll(cls: ComponentClass, cs: CollectorComponent[]): this {
     this.assertMutable();
     for (const c of cs) {
-      if (c.class !== cls) throw new Error(`CollectorConfig: cannot add ${c.class} "${componentId(c)}" as a ${cls}`);
+      if (c.class !== cls) throw new ValidationError([{ field: 'component', value: componentId(c), allowed: `a ${cls} (got a ${c.class})` }], 'CollectorConfig');
       const id = componentId(c);
       if (this.entries.has(keyOf(cls, id))) {
         this.duplicates.push(`${cls} "${id}" is defined twice`);
@@ -374,7 +380,7 @@ export class CollectorConfig {
   }
 
   private assertMutable(): void {
-    if (this.frozenBy) throw new Error(`CollectorConfig: already rendered by ${this.frozenBy}; change the config before constructing the collector`);
+    if (this.frozenBy) throw new ValidationError([{ field: 'config', value: 'frozen', allowed: `changes before the collector that renders it is constructed (already rendered by ${this.frozenBy})` }], 'CollectorConfig');
   }
 }
 

@@ -1,3 +1,5 @@
+import { KubernetesSdConfig, RelabelAction, RelabelConfig, ScrapeConfig, ScrapeProtocol, StaticConfig } from '../scrape-config';
+
 /**
  * Typed Prometheus scrape configuration, as embedded in the collector's
  * `prometheus` receiver (`receivers.prometheus.config`), and the Kubernetes pod
@@ -11,94 +13,44 @@
  * receiver README, "escape them using `$$`"; core confmap/expand.go at v0.159.0).
  */
 
-/** Scrape protocols accepted by Prometheus 3 and the collector's prometheus receiver (v0.159.0 README). */
-export type ScrapeProtocolId = 'PrometheusProto' | 'OpenMetricsText1.0.0' | 'OpenMetricsText0.0.1' | 'PrometheusText1.0.0' | 'PrometheusText0.0.4';
+/** Deprecated aliases of the one scrape-config model (`lib/scrape-config`). */
+/** @deprecated use ScrapeProtocol */
+export type ScrapeProtocolId = ScrapeProtocol;
+/** @deprecated use RelabelAction */
+export type RelabelRuleAction = RelabelAction;
+/** @deprecated use RelabelConfig */
+export type RelabelRule = RelabelConfig;
+/** @deprecated use KubernetesSdConfig */
+export type KubernetesSd = KubernetesSdConfig;
+/** @deprecated use StaticConfig */
+export type StaticTargets = StaticConfig;
+/** @deprecated use ScrapeConfig */
+export type ScrapeJob = ScrapeConfig;
 
 /**
  * Protobuf first: native histograms are only exposed over the protobuf format,
  * then the text formats as fallbacks (prometheus receiver README, "Prometheus
  * native histograms").
  */
-export const NATIVE_HISTOGRAM_SCRAPE_PROTOCOLS: readonly ScrapeProtocolId[] = [
+export const NATIVE_HISTOGRAM_SCRAPE_PROTOCOLS: readonly ScrapeProtocol[] = [
   'PrometheusProto',
   'OpenMetricsText1.0.0',
   'OpenMetricsText0.0.1',
   'PrometheusText0.0.4',
 ];
 
-export type RelabelRuleAction =
-  | 'replace'
-  | 'keep'
-  | 'drop'
-  | 'keepequal'
-  | 'dropequal'
-  | 'hashmod'
-  | 'labelmap'
-  | 'labeldrop'
-  | 'labelkeep'
-  | 'lowercase'
-  | 'uppercase';
-
-/** A Prometheus `relabel_config`. */
-export interface RelabelRule {
-  readonly source_labels?: readonly string[];
-  readonly separator?: string;
-  readonly regex?: string;
-  readonly modulus?: number;
-  readonly target_label?: string;
-  readonly replacement?: string;
-  readonly action?: RelabelRuleAction;
-}
-
-/** A Prometheus `kubernetes_sd_config` selector. */
-export interface KubernetesSdSelector {
-  readonly role: 'pod' | 'node' | 'service' | 'endpoints' | 'endpointslice' | 'ingress';
-  readonly label?: string;
-  readonly field?: string;
-}
-
-/** A Prometheus `kubernetes_sd_config`. */
-export interface KubernetesSd {
-  readonly role: 'pod' | 'node' | 'service' | 'endpoints' | 'endpointslice' | 'ingress';
-  readonly namespaces?: { readonly names?: readonly string[]; readonly own_namespace?: boolean };
-  readonly selectors?: readonly KubernetesSdSelector[];
-}
-
-/** A Prometheus `static_config`. */
-export interface StaticTargets {
-  readonly targets: readonly string[];
-  readonly labels?: Readonly<Record<string, string>>;
-}
-
-/** A Prometheus `scrape_config` (the subset this package renders). */
-export interface ScrapeJob {
-  readonly job_name: string;
-  readonly scrape_interval?: string;
-  readonly scrape_timeout?: string;
-  readonly metrics_path?: string;
-  readonly scheme?: 'http' | 'https';
-  readonly honor_labels?: boolean;
-  readonly scrape_protocols?: readonly ScrapeProtocolId[];
-  /** Prometheus >= 3.8 / collector prometheus receiver: scrape native histograms (needs PrometheusProto). */
-  readonly scrape_native_histograms?: boolean;
-  readonly static_configs?: readonly StaticTargets[];
-  readonly kubernetes_sd_configs?: readonly KubernetesSd[];
-  readonly relabel_configs?: readonly RelabelRule[];
-  readonly metric_relabel_configs?: readonly RelabelRule[];
-}
-
 /** The Prometheus `global` section (the subset this package renders). */
 export interface PrometheusGlobalConfig {
   readonly scrape_interval?: string;
   readonly scrape_timeout?: string;
-  readonly scrape_protocols?: readonly ScrapeProtocolId[];
+  readonly scrape_protocols?: readonly ScrapeProtocol[];
   readonly scrape_native_histograms?: boolean;
 }
 
 /** The `config` block of the collector's prometheus receiver. */
 export interface PrometheusReceiverConfig {
   readonly global?: PrometheusGlobalConfig;
-  readonly scrape_configs: readonly ScrapeJob[];
+  readonly scrape_configs: readonly ScrapeConfig[];
 }
 
 /** Doubles every `$` so the collector's env expansion leaves a literal `$` for Prometheus. */
@@ -106,7 +58,7 @@ export function escapeDollar(s: string): string {
   return s.replace(/\$/g, '$$$$');
 }
 
-function escapeRelabel(r: RelabelRule): RelabelRule {
+function escapeRelabel(r: RelabelConfig): RelabelConfig {
   return {
     ...r,
     ...(r.regex !== undefined ? { regex: escapeDollar(r.regex) } : {}),
@@ -121,7 +73,7 @@ function escapeRelabel(r: RelabelRule): RelabelRule {
  * fields are left alone on purpose: `${env:K8S_NODE_NAME}` there must be
  * expanded by the collector.
  */
-export function escapeForCollector(job: ScrapeJob): ScrapeJob {
+export function escapeForCollector(job: ScrapeConfig): ScrapeConfig {
   return {
     ...job,
     ...(job.relabel_configs ? { relabel_configs: job.relabel_configs.map(escapeRelabel) } : {}),
@@ -154,7 +106,7 @@ export interface PodJobOptions {
   readonly scrapeInterval?: string;
 }
 
-function podSd(nodeLocal: boolean): KubernetesSd[] {
+function podSd(nodeLocal: boolean): KubernetesSdConfig[] {
   return [
     nodeLocal
       ? { role: 'pod', selectors: [{ role: 'pod', field: `spec.nodeName=\${env:${NODE_NAME_ENV}}` }] }
@@ -169,7 +121,7 @@ function podSd(nodeLocal: boolean): KubernetesSd[] {
  * namespace and pod as labels. (Address rewrite as in Prometheus'
  * documentation/examples/prometheus-kubernetes.yml at v3.14.0.)
  */
-export function annotationRelabeling(): RelabelRule[] {
+export function annotationRelabeling(): RelabelConfig[] {
   return [
     { source_labels: ['__meta_kubernetes_pod_annotation_prometheus_io_scrape'], regex: 'true', action: 'keep' },
     { source_labels: ['__meta_kubernetes_pod_phase'], regex: 'Pending|Succeeded|Failed', action: 'drop' },
@@ -186,7 +138,7 @@ export function annotationRelabeling(): RelabelRule[] {
   ];
 }
 
-function kgatewayJob(jobName: string, labelValue: string, opts: PodJobOptions): ScrapeJob {
+function kgatewayJob(jobName: string, labelValue: string, opts: PodJobOptions): ScrapeConfig {
   return {
     job_name: jobName,
     ...(opts.scrapeInterval ? { scrape_interval: opts.scrapeInterval } : {}),
@@ -199,12 +151,12 @@ function kgatewayJob(jobName: string, labelValue: string, opts: PodJobOptions): 
 }
 
 /** kgateway's data-plane proxies: pods labelled `kgateway=kube-gateway` (scrape port/path from their prometheus.io annotations). */
-export function kgatewayDataPlaneJob(opts: PodJobOptions = {}): ScrapeJob {
+export function kgatewayDataPlaneJob(opts: PodJobOptions = {}): ScrapeConfig {
   return kgatewayJob('kgateway-data-plane', KGATEWAY_DATA_PLANE, opts);
 }
 
 /** kgateway's control plane: pods labelled `kgateway=kgateway` (metrics on the annotated port, 9092 upstream). */
-export function kgatewayControlPlaneJob(opts: PodJobOptions = {}): ScrapeJob {
+export function kgatewayControlPlaneJob(opts: PodJobOptions = {}): ScrapeConfig {
   return kgatewayJob('kgateway-control-plane', KGATEWAY_CONTROL_PLANE, opts);
 }
 
@@ -213,7 +165,7 @@ export function kgatewayControlPlaneJob(opts: PodJobOptions = {}): ScrapeJob {
  * `prometheus.io/path` and `prometheus.io/port`. kgateway pods are dropped
  * here because the two kgateway jobs scrape them (no double scrape).
  */
-export function annotatedPodsJob(opts: PodJobOptions = {}): ScrapeJob {
+export function annotatedPodsJob(opts: PodJobOptions = {}): ScrapeConfig {
   return {
     job_name: 'kubernetes-pods',
     ...(opts.scrapeInterval ? { scrape_interval: opts.scrapeInterval } : {}),
@@ -230,7 +182,7 @@ export function annotatedPodsJob(opts: PodJobOptions = {}): ScrapeJob {
 }
 
 /** The three pod discovery jobs: kgateway data plane, kgateway control plane, annotated pods. */
-export function podDiscoveryJobs(opts: PodJobOptions = {}): ScrapeJob[] {
+export function podDiscoveryJobs(opts: PodJobOptions = {}): ScrapeConfig[] {
   return [kgatewayDataPlaneJob(opts), kgatewayControlPlaneJob(opts), annotatedPodsJob(opts)];
 }
 
