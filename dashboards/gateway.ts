@@ -29,9 +29,11 @@ export const KGATEWAY_INTERNAL_CLUSTERS: readonly string[] = ['xds_cluster', 'ad
 /**
  * HTTP connection manager stat prefixes of kgateway's own listeners: the
  * readiness listener (`ingress_http`) and the metrics listener (`prometheus`)
- * (same file, `static_resources.listeners`).
+ * (same file, `static_resources.listeners`), and Envoy's admin interface
+ * (`admin`: every scrape and readiness probe passes through it; envoyproxy/envoy
+ * test/integration/integration_admin_test.cc, envoy_http_conn_manager_prefix="admin").
  */
-export const KGATEWAY_INTERNAL_LISTENERS: readonly string[] = ['ingress_http', 'prometheus'];
+export const KGATEWAY_INTERNAL_LISTENERS: readonly string[] = ['ingress_http', 'prometheus', 'admin'];
 
 export interface GatewayDashboardOptions extends DashboardOptions {
   /** Envoy clusters left out of the upstream panels. @default KGATEWAY_INTERNAL_CLUSTERS */
@@ -80,7 +82,7 @@ export function gatewayDashboard(opts: GatewayDashboardOptions = {}): DashboardS
         description: 'Share of downstream responses with a 5xx status.',
         unit: 'percentunit',
         query: {
-          expr: `${sumRate('envoy_http_downstream_rq_xx', down5xx, W)} / ${sumRate('envoy_http_downstream_rq_xx', down, W)}`,
+          expr: `${sumRate('envoy_http_downstream_rq_xx_total', down5xx, W)} / ${sumRate('envoy_http_downstream_rq_xx_total', down, W)}`,
           legend: '5xx',
         },
         thresholds: [
@@ -123,7 +125,7 @@ export function gatewayDashboard(opts: GatewayDashboardOptions = {}): DashboardS
         unit: 'reqps',
         span: 8,
         stacked: true,
-        queries: [{ expr: sumRate('envoy_http_downstream_rq_xx', down, W, ['envoy_response_code_class']), legend: '{{envoy_response_code_class}}xx' }],
+        queries: [{ expr: sumRate('envoy_http_downstream_rq_xx_total', down, W, ['envoy_response_code_class']), legend: '{{envoy_response_code_class}}xx' }],
       }),
     )
     .withPanel(
@@ -156,7 +158,7 @@ export function gatewayDashboard(opts: GatewayDashboardOptions = {}): DashboardS
         ],
         queries: [
           {
-            expr: `${sumRate('envoy_cluster_upstream_rq_xx', up5xx, W, CLUSTER)} / ${sumRate('envoy_cluster_upstream_rq_xx', up, W, CLUSTER)}`,
+            expr: `${sumRate('envoy_cluster_upstream_rq_xx_total', up5xx, W, CLUSTER)} / ${sumRate('envoy_cluster_upstream_rq_xx_total', up, W, CLUSTER)}`,
             legend: '{{envoy_cluster_name}}',
           },
         ],

@@ -54,18 +54,23 @@ export function stackDashboards(o: StackDashboardsOptions = {}): DashboardSpec[]
   ];
 }
 
-/** Options of {@link stackRuleSets}: the scrape job of each component (and thresholds). */
+/**
+ * Options of {@link stackRuleSets}: the scrape job of each component, as
+ * returned by whoever created it (`Prometheus.scrape(loki)`,
+ * `prometheus.selfJob`; the collector and kgateway jobs default to the
+ * metrics collector's discovery jobs), and thresholds.
+ */
 export interface StackRuleSetsOptions {
   readonly collector?: CollectorAlertOptions;
-  readonly loki?: JobOptions;
-  readonly tempo?: JobOptions;
-  readonly prometheus?: JobOptions;
+  readonly loki: JobOptions;
+  readonly tempo: JobOptions;
+  readonly prometheus: JobOptions;
   /** kgateway data-plane rules; `false` leaves them out. @default {} */
   readonly gateway?: GatewayAlertOptions | false;
 }
 
 /** Every rule set of the stack, keyed by a DNS-label name for `prometheus.addRules(name, groups)`. */
-export function stackRuleSets(o: StackRuleSetsOptions = {}): Record<string, RuleGroup[]> {
+export function stackRuleSets(o: StackRuleSetsOptions): Record<string, RuleGroup[]> {
   return {
     'otel-collector': collectorAlerts(o.collector),
     loki: lokiAlerts(o.loki),

@@ -53,6 +53,17 @@ const ENVOY_HCM_STATS = 'envoyproxy/envoy docs/root/configuration/http/http_conn
 const ENVOY_TAGS =
   'envoyproxy/envoy source/common/config/well_known_names.{h,cc}: tags envoy.cluster_name (^cluster\\.(([^\\.]+)\\.)), envoy.http_conn_manager_prefix (^http\\.((.*?)\\.)), envoy.response_code_class (_rq_(\\d)xx$, removed from the name); source/server/admin/prometheus_stats.h: names prefixed "envoy_", "." -> "_"; kgateway exposes them at :9091/metrics -> /stats/prometheus?usedonly (kgateway-dev/kgateway pkg/kgateway/helm/envoy/templates/configmap.yaml, prometheus_listener)';
 
+/**
+ * Envoy names some counters without `_total` (e.g. envoy_http_downstream_rq_xx,
+ * TYPE counter). The collector scrapes them as monotonic sums under the
+ * exposed name, and both ways into Prometheus add the counter suffix: remote
+ * write (prometheusremotewrite exporter, otlptranslator metric naming with
+ * suffixes) and Prometheus' OTLP receiver (UnderscoreEscapingWithSuffixes).
+ * Observed in the real-program verification (verify/, kgateway fixture).
+ */
+const COUNTER_SUFFIX =
+  'stored in Prometheus with "_total" appended: prometheus/otlptranslator metric_namer.go (counters get the _total suffix unless present), used by the collector-contrib prometheusremotewrite exporter and Prometheus\' OTLP receiver';
+
 const OTELCOL_RECEIVER = 'open-telemetry/opentelemetry-collector v0.159.0 receiver/receiverhelper/documentation.md; labels receiver, transport (receiver/receiverhelper/internal/obsmetrics.go ReceiverKey, TransportKey)';
 const OTELCOL_EXPORTER = 'open-telemetry/opentelemetry-collector v0.159.0 exporter/exporterhelper/documentation.md; label exporter (exporter/exporterhelper/internal/obs_report_sender.go ExporterKey)';
 const OTELCOL_QUEUE =
@@ -180,10 +191,10 @@ export const METRICS: Readonly<Record<string, MetricInfo>> = {
     source: `${ENVOY_CLUSTER_STATS} upstream_rq_total; ${ENVOY_TAGS}`,
     labels: ['envoy_cluster_name'],
   },
-  envoy_cluster_upstream_rq_xx: {
+  envoy_cluster_upstream_rq_xx_total: {
     emitter: 'envoy',
     kind: 'counter',
-    source: `${ENVOY_CLUSTER_STATS} upstream_rq_<*xx>; ${ENVOY_TAGS}`,
+    source: `${ENVOY_CLUSTER_STATS} upstream_rq_<*xx>, exposed as envoy_cluster_upstream_rq_xx; ${ENVOY_TAGS}; ${COUNTER_SUFFIX}`,
     labels: ['envoy_cluster_name', 'envoy_response_code_class'],
   },
   ...histogram('envoy_cluster_upstream_rq_time', 'envoy', `${ENVOY_CLUSTER_STATS} upstream_rq_time (Histogram, milliseconds); ${ENVOY_TAGS}`, [
@@ -195,10 +206,10 @@ export const METRICS: Readonly<Record<string, MetricInfo>> = {
     source: `${ENVOY_HCM_STATS} downstream_rq_total; ${ENVOY_TAGS}`,
     labels: ['envoy_http_conn_manager_prefix'],
   },
-  envoy_http_downstream_rq_xx: {
+  envoy_http_downstream_rq_xx_total: {
     emitter: 'envoy',
     kind: 'counter',
-    source: `${ENVOY_HCM_STATS} downstream_rq_1xx..5xx; ${ENVOY_TAGS}`,
+    source: `${ENVOY_HCM_STATS} downstream_rq_1xx..5xx, exposed as envoy_http_downstream_rq_xx; ${ENVOY_TAGS}; ${COUNTER_SUFFIX}`,
     labels: ['envoy_http_conn_manager_prefix', 'envoy_response_code_class'],
   },
   ...histogram('envoy_http_downstream_rq_time', 'envoy', `${ENVOY_HCM_STATS} downstream_rq_time (Histogram, milliseconds); ${ENVOY_TAGS}`, [

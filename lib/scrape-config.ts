@@ -5,6 +5,7 @@
  * table. Field names are Prometheus' own (prometheus v3.16.0
  * docs/configuration/configuration.md).
  */
+import { Endpoint } from './endpoint';
 import { allowedOf, StringMap } from './schema';
 import { is, Rule } from './validation';
 import { Duration, LABEL_NAME_ALLOWED, LABEL_NAME_PATTERN, matches } from './values';
@@ -86,6 +87,45 @@ export interface RelabelConfig {
 export interface StaticConfig {
   readonly targets: readonly string[];
   readonly labels?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The identity of a scrape job: the `job` label of every series it scrapes
+ * (and, through remote write or OTLP, the `service.name` it becomes). Whoever
+ * creates a job returns its ref, and the alert rules and dashboards that
+ * select the job take the ref, so the name is written in one place.
+ */
+export interface ScrapeJobRef {
+  readonly jobName: string;
+}
+
+/** The ref of a scrape config. */
+export function scrapeJobRef(job: Pick<ScrapeConfig, 'job_name'>): ScrapeJobRef {
+  return Object.freeze({ jobName: job.job_name });
+}
+
+/**
+ * A component Prometheus scrapes through its typed endpoint
+ * (`Prometheus.scrape(target)`): the job is named after the component, and
+ * the component learns the job's ref so that its alert rules select it.
+ */
+export interface ScrapeTarget {
+  /** The component's name, which becomes the job name. */
+  readonly name: string;
+  /** The endpoint that serves `/metrics`. */
+  readonly metricsEndpoint: Endpoint;
+  /** Called by the scraper with the ref of the job it created. */
+  scrapedAs(job: ScrapeJobRef): void;
+}
+
+/** A static scrape job for one Service endpoint, addressed through its typed Endpoint. */
+export function staticScrapeJob(jobName: string, endpoint: Endpoint): ScrapeConfig {
+  return {
+    job_name: jobName,
+    scheme: endpoint.scheme,
+    metrics_path: endpoint.path || '/metrics',
+    static_configs: [{ targets: [endpoint.hostPort], labels: { namespace: endpoint.namespace, service: endpoint.service } }],
+  };
 }
 
 /** `<scrape_config>` (the commonly used part; credentials only by file, never literal). */

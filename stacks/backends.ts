@@ -4,7 +4,6 @@ import { Grafana, GrafanaProps } from '../components/grafana';
 import { Loki, LokiProps } from '../components/loki';
 import { Prometheus, PrometheusProps } from '../components/prometheus';
 import { Tempo, TempoProps } from '../components/tempo';
-import { Endpoint } from '../lib/endpoint';
 import { omit, validateProps } from '../lib/schema';
 import { GRAFANA_PROPS, grafanaRules } from '../components/grafana/options';
 import { LOKI_PROPS, lokiRules } from '../components/loki/options';
@@ -79,11 +78,7 @@ export class TelemetryBackends extends Construct {
       });
     }
     if (this.prometheus) {
-      const targets: [string, Endpoint][] = [];
-      if (this.loki) targets.push([this.loki.name, this.loki.endpoints.http]);
-      if (this.tempo) targets.push([this.tempo.name, this.tempo.endpoints.http]);
-      if (this.grafana) targets.push([this.grafana.name, this.grafana.endpoints.http]);
-      for (const [job, endpoint] of targets) this.prometheus.addScrapeConfig(staticJob(job, endpoint));
+      for (const target of [this.loki, this.tempo, this.grafana]) if (target) this.prometheus.scrape(target);
     }
   }
 
@@ -99,14 +94,4 @@ export class TelemetryBackends extends Construct {
     if (this.grafana) for (const d of dashboards) this.grafana.addDashboard(d.folder, d.uid, d.json);
     if (this.prometheus) for (const [name, groups] of ruleSets) this.prometheus.addRules(name, groups);
   }
-}
-
-/** A scrape job for one Service endpoint, addressed through its typed Endpoint. */
-export function staticJob(job: string, endpoint: Endpoint) {
-  return {
-    job_name: job,
-    scheme: endpoint.scheme,
-    metrics_path: '/metrics',
-    static_configs: [{ targets: [endpoint.hostPort], labels: { namespace: endpoint.namespace, service: endpoint.service } }],
-  };
 }

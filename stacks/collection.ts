@@ -216,10 +216,12 @@ export class TelemetryCollection extends Construct implements Observable {
    */
   public observability(): ObservabilityContent {
     const dashboards = [collectorDashboard()];
-    const ruleSets: Record<string, ReturnType<typeof collectorAlerts>> = { 'otel-collector': collectorAlerts() };
+    const ruleSets: Record<string, ReturnType<typeof collectorAlerts>> = {};
+    // The metrics collector's discovery jobs scrape the collectors and the kgateway proxies.
+    if (this.metrics) ruleSets['otel-collector'] = collectorAlerts({ job: this.metrics.scrapeJobs.collectors });
     if (this.policies) {
       dashboards.unshift(gatewayDashboard());
-      ruleSets.kgateway = gatewayAlerts();
+      if (this.metrics) ruleSets.kgateway = gatewayAlerts({ job: this.metrics.scrapeJobs.kgatewayDataPlane });
     }
     return { dashboards, ruleSets };
   }

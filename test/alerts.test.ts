@@ -16,6 +16,7 @@ import {
   stackRuleSets,
   tempoAlerts,
 } from '../dashboards';
+import { scrapeJobRef } from '../lib/scrape-config';
 import { is } from '../lib/validation';
 import { metricNamesOf, parsePromql } from './support/promql';
 
@@ -30,14 +31,19 @@ const byName = (groups: RuleGroup[], alert: string): AlertRule => {
 const GROUP_KEYS = ['name', 'interval', 'limit', 'query_offset', 'labels', 'rules'];
 const ALERT_KEYS = ['alert', 'expr', 'for', 'keep_firing_for', 'labels', 'annotations'];
 
+/** A job ref, as `Prometheus.scrape` or a collector's discovery jobs return it. */
+const J = (name: string) => scrapeJobRef({ job_name: name });
+/** The jobs of the backends as the stacks create them (Prometheus.scrape(loki), selfJob). */
+const JOBS = { loki: { job: J('loki') }, tempo: { job: J('tempo') }, prometheus: { job: J('prometheus') } };
+
 const VARIANTS: Record<string, Record<string, RuleGroup[]>> = {
-  defaults: stackRuleSets(),
+  defaults: stackRuleSets(JOBS),
   'raw collector naming, several jobs': stackRuleSets({
-    collector: { naming: 'raw', job: ['otel-agent', 'otel-gateway'] },
-    loki: { job: 'observability/loki' },
-    tempo: { job: ['tempo'] },
-    prometheus: { job: 'prom' },
-    gateway: { job: 'kgateway-data-plane', errorRatio: 0.1 },
+    collector: { naming: 'raw', job: [J('otel-agent'), J('otel-gateway')] },
+    loki: { job: J('observability/loki') },
+    tempo: { job: [J('tempo')] },
+    prometheus: { job: J('prom') },
+    gateway: { job: J('kgateway-data-plane'), errorRatio: 0.1 },
   }),
 };
 
@@ -82,18 +88,18 @@ describe('rule set structure', () => {
   });
 
   test('GIVEN the default rule sets THEN they are named for prometheus.addRules and cover every component', () => {
-    expect(Object.keys(stackRuleSets())).toEqual(['otel-collector', 'loki', 'tempo', 'prometheus', 'kgateway']);
-    expect(Object.keys(stackRuleSets({ gateway: false }))).toEqual(['otel-collector', 'loki', 'tempo', 'prometheus']);
+    expect(Object.keys(stackRuleSets(JOBS))).toEqual(['otel-collector', 'loki', 'tempo', 'prometheus', 'kgateway']);
+    expect(Object.keys(stackRuleSets({ ...JOBS, gateway: false }))).toEqual(['otel-collector', 'loki', 'tempo', 'prometheus']);
   });
 });
 
 describe('backend down alerts', () => {
   test.each([
     ['collector', collectorAlerts(), 'OtelCollector', 'otel-collector'],
-    ['loki', lokiAlerts(), 'Loki', 'loki'],
-    ['tempo', tempoAlerts(), 'Tempo', 'tempo'],
+    ['loki', lokiAlerts(JOBS.loki), 'Loki', 'loki'],
+    ['tempo', tempoAlerts(JOBS.tempo), 'Tempo', 'tempo'],
     ['gateway', gatewayAlerts(), 'KgatewayProxy', 'kgateway-data-plane'],
-  ] as const)('GIVEN %s defaults THEN up == 0 and absent(up) use the default job', (_c, groups, prefix, job) => {
+  ] as const)('GIVEN %s and its job (collector and kgateway: the metrics collector discovery jobs by default) THEN up == 0 and absent(up) select it', (_c, groups, prefix, job) => {
     expect(byName(groups, `${prefix}Down`)).toEqual(
       expect.objectContaining({ expr: `up{job="${job}"} == 0`, for: '5m', labels: { severity: 'critical' } }),
     );
@@ -103,22 +109,23 @@ describe('backend down alerts', () => {
   });
 
   test('GIVEN custom job values THEN every job-scoped selector uses them, escaped', () => {
-    const loki = lokiAlerts({ job: 'ns/lo"ki' });
+    const loki = lokiAlerts({ job: J('ns/lo"ki') });
     expect(byName(loki, 'LokiDown').expr).toBe('up{job="ns/lo\\"ki"} == 0');
     for (const r of loki[0].rules) {
       expect(r.expr).toContain('job="ns/lo\\"ki"');
       expect(parsePromql(r.expr).errors).toEqual([]);
     }
-    const collectors = collectorAlerts({ job: ['otel.agent', 'otel-gateway'] });
+    const collectors = collectorAlerts({ job: [J('otel.agent'), J('otel-gateway')] });
     expect(byName(collectors, 'OtelCollectorDown').expr).toBe('up{job=~"otel\\\\.agent|otel-gateway"} == 0');
-    const prom = prometheusAlerts({ job: 'self' });
+    const prom = prometheusAlerts({ job: J('self') });
     for (const r of prom[0].rules) expect(r.expr).toContain('job="self"');
   });
 
   test('GIVEN an invalid job or ratio THEN the error names the field, the value and what is allowed', () => {
-    expect(() => lokiAlerts({ job: '' })).toThrow(/lokiAlerts\.job: \[""\] is invalid; allowed: a non-empty job name/);
+    expect(() => lokiAlerts({ job: J('') })).toThrow(/lokiAlerts\.job: \[""\] is invalid; allowed: the ref of the scrape job/);
     expect(() => tempoAlerts({ job: [] })).toThrow(/tempoAlerts\.job: \[\] is invalid/);
-    expect(() => prometheusAlerts({ job: ['a', 'a'] })).toThrow(/prometheusAlerts\.job: \["a","a"\] is invalid; allowed: .*distinct/);
+    expect(() => prometheusAlerts({ job: [J('a'), J('a')] })).toThrow(/prometheusAlerts\.job: \["a","a"\] is invalid; allowed: .*distinct/);
+    expect(() => lokiAlerts(undefined as any)).toThrow(/lokiAlerts\.job: \[\] is invalid/);
     expect(() => collectorAlerts({ queueFillRatio: 1.5 })).toThrow(/collectorAlerts\.queueFillRatio: 1\.5 is invalid; allowed: a number between 0 and 1/);
     expect(() => collectorAlerts({ naming: 'otlp' as any })).toThrow(/collectorAlerts\.naming: "otlp" is invalid/);
     expect(() => gatewayAlerts({ errorRatio: 0 })).toThrow(/gatewayAlerts\.errorRatio: 0 is invalid/);
@@ -153,7 +160,7 @@ describe('what the alerts watch', () => {
   });
 
   test('GIVEN the Prometheus rules THEN they watch receiver-side intake errors, rule evaluation, config reloads and all TSDB failure counters', () => {
-    const names = prometheusAlerts()[0].rules.flatMap((r) => metricNamesOf(r.expr));
+    const names = prometheusAlerts(JOBS.prometheus)[0].rules.flatMap((r) => metricNamesOf(r.expr));
     for (const n of [
       'prometheus_http_requests_total',
       'prometheus_rule_evaluation_failures_total',
@@ -167,25 +174,25 @@ describe('what the alerts watch', () => {
     ]) {
       expect(names).toContain(n);
     }
-    const intake = byName(prometheusAlerts(), 'PrometheusIntakeServerErrors').expr;
+    const intake = byName(prometheusAlerts(JOBS.prometheus), 'PrometheusIntakeServerErrors').expr;
     expect(intake).toContain('handler=~"/api/v1/write|/api/v1/otlp/v1/metrics", code=~"5.."');
     // Prometheus receives remote write here; it does not send it.
     expect(names).not.toContain('prometheus_remote_storage_samples_failed_total');
   });
 
   test('GIVEN the Loki and Tempo rules THEN they watch ingestion errors and discards', () => {
-    const loki = lokiAlerts();
+    const loki = lokiAlerts(JOBS.loki);
     expect(byName(loki, 'LokiPushErrors').expr).toContain('status_code=~"5.."');
     expect(metricNamesOf(byName(loki, 'LokiPushErrors').expr)).toEqual(['loki_request_duration_seconds', 'loki_request_duration_seconds_count']);
     expect(metricNamesOf(byName(loki, 'LokiDiscardingLogs').expr)).toEqual(['loki_discarded_samples_total']);
-    const tempo = tempoAlerts();
+    const tempo = tempoAlerts(JOBS.tempo);
     expect(metricNamesOf(byName(tempo, 'TempoDiscardingSpans').expr)).toEqual(['tempo_discarded_spans_total']);
     expect(byName(tempo, 'TempoMetricsGeneratorRemoteWriteFailing').expr).toContain('prometheus_remote_storage_samples_failed_total{job="tempo"}');
   });
 });
 
 describe('rule files', () => {
-  test.each(Object.entries(stackRuleSets()))('GIVEN rule set %s THEN the YAML round-trips, uses only Prometheus rule keys and matches the snapshot', (_name, groups) => {
+  test.each(Object.entries(stackRuleSets(JOBS)))('GIVEN rule set %s THEN the YAML round-trips, uses only Prometheus rule keys and matches the snapshot', (_name, groups) => {
     const text = rulesYaml(groups);
     const doc = parse(text);
     expect(doc).toEqual({ groups: JSON.parse(JSON.stringify(groups)) });

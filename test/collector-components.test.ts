@@ -14,6 +14,8 @@ import { Prometheus } from '../components/prometheus';
 import { Tempo } from '../components/tempo';
 import { podPolicyViolations } from './support/restricted';
 import { find, newChart, parseYaml, schemaErrors, synth } from './support/synth';
+import { collectorAlerts } from '../dashboards/alerts/collector';
+import { gatewayAlerts } from '../dashboards/alerts/gateway';
 
 // ---------------------------------------------------------------------------
 // helpers
@@ -92,7 +94,7 @@ function expectValid(objects: any[]): void {
 
 const QUEUE = { enabled: true, num_consumers: 10, queue_size: 1000 };
 const RETRY = { enabled: true, initial_interval: '5s', max_interval: '30s', max_elapsed_time: '300s' };
-const OTLP_RECEIVER = { protocols: { grpc: { endpoint: '0.0.0.0:4317' }, http: { endpoint: '0.0.0.0:4318' } } };
+const OTLP_RECEIVER = { protocols: { grpc: { endpoint: '0.0.0.0:4317', max_recv_msg_size_mib: 32 }, http: { endpoint: '0.0.0.0:4318' } } };
 
 // ---------------------------------------------------------------------------
 // logs
@@ -289,12 +291,12 @@ describe('MetricsCollector', () => {
     expect(args.some((a) => a.includes('feature-gates'))).toBe(false);
   });
 
-  test('GIVEN Deployment mode WHEN synthesized THEN three cluster-wide pod discovery jobs with exact relabeling ($$ escaped)', () => {
+  test('GIVEN Deployment mode WHEN synthesized THEN four cluster-wide pod discovery jobs with exact relabeling ($$ escaped), each scraping its pods once', () => {
     const s = backends();
     new MetricsCollector(s.chart, 'metrics', { prometheus: s.prometheus });
     const cfg = collectorConfig(synth(s.chart), 'otel-metrics');
     const jobs = cfg.receivers.prometheus.config.scrape_configs;
-    expect(jobs.map((j: any) => j.job_name)).toEqual(['kgateway-data-plane', 'kgateway-control-plane', 'kubernetes-pods']);
+    expect(jobs.map((j: any) => j.job_name)).toEqual(['kgateway-data-plane', 'kgateway-control-plane', 'otel-collector', 'kubernetes-pods']);
     for (const j of jobs) expect(j.kubernetes_sd_configs).toEqual([{ role: 'pod' }]);
     const common = [
       { source_labels: ['__meta_kubernetes_pod_annotation_prometheus_io_scrape'], regex: 'true', action: 'keep' },
@@ -312,10 +314,22 @@ describe('MetricsCollector', () => {
     ];
     expect(jobs[0].relabel_configs).toEqual([{ source_labels: ['__meta_kubernetes_pod_label_kgateway'], regex: 'kube-gateway', action: 'keep' }, ...common]);
     expect(jobs[1].relabel_configs).toEqual([{ source_labels: ['__meta_kubernetes_pod_label_kgateway'], regex: 'kgateway', action: 'keep' }, ...common]);
-    expect(jobs[2].relabel_configs).toEqual([
+    const collectors = { source_labels: ['__meta_kubernetes_pod_label_app_kubernetes_io_name'], regex: 'opentelemetry-collector' };
+    expect(jobs[2].relabel_configs).toEqual([{ ...collectors, action: 'keep' }, ...common]);
+    expect(jobs[3].relabel_configs).toEqual([
       { source_labels: ['__meta_kubernetes_pod_label_kgateway'], regex: 'kube-gateway|kgateway', action: 'drop' },
+      { ...collectors, action: 'drop' },
       ...common,
     ]);
+  });
+
+  test('GIVEN the metrics collector WHEN its job refs are read THEN they name exactly the jobs it renders, and the collectors and kgateway alerts select them', () => {
+    const s = backends();
+    const m = new MetricsCollector(s.chart, 'metrics', { prometheus: s.prometheus });
+    const jobs = collectorConfig(synth(s.chart), 'otel-metrics').receivers.prometheus.config.scrape_configs.map((j: any) => j.job_name);
+    expect(Object.values(m.scrapeJobs).map((r) => r.jobName)).toEqual(jobs);
+    expect(collectorAlerts({ job: m.scrapeJobs.collectors })[0].rules[0].expr).toBe('up{job="otel-collector"} == 0');
+    expect(gatewayAlerts({ job: m.scrapeJobs.kgatewayDataPlane })[0].rules[0].expr).toBe('up{job="kgateway-data-plane"} == 0');
   });
 
   test('GIVEN the metrics collector WHEN synthesized THEN its ClusterRole allows exactly get/list/watch on pods, bound to its ServiceAccount with a token', () => {
@@ -387,9 +401,13 @@ describe('MetricsCollector', () => {
     expect(cfg.receivers.prometheus.config.scrape_configs.map((j: any) => j.job_name)).toEqual([
       'kgateway-data-plane',
       'kgateway-control-plane',
+      'otel-collector',
       'kubernetes-pods',
       'node-exporter',
     ]);
+    expect(() => new MetricsCollector(s.chart, 'm3', { name: 'm3', prometheus: s.prometheus, extraScrapeConfigs: [{ job_name: 'otel-collector' }] })).toThrow(
+      /metricsCollector\.extraScrapeConfigs: .* is invalid; allowed: scrape configs with unique, non-empty job names other than the built-in "kgateway-data-plane", "kgateway-control-plane", "otel-collector", "kubernetes-pods"/,
+    );
     expect(() => new MetricsCollector(s.chart, 'm2', { name: 'm2', prometheus: s.prometheus, extraScrapeConfigs: [{ job_name: 'kubernetes-pods' }] })).toThrow(
       /metricsCollector\.extraScrapeConfigs: .* is invalid; allowed: scrape configs with unique, non-empty job names other than the built-in/,
     );
@@ -595,7 +613,7 @@ describe('TelemetryGateway', () => {
     const tls = { cert_file: '/etc/otelcol-secrets/tls/tls.crt', key_file: '/etc/otelcol-secrets/tls/tls.key', reload_interval: '1h' };
     expect(cfg.receivers.otlp).toEqual({
       protocols: {
-        grpc: { endpoint: '0.0.0.0:4317', tls, auth: { authenticator: 'bearertokenauth/server' } },
+        grpc: { endpoint: '0.0.0.0:4317', max_recv_msg_size_mib: 32, tls, auth: { authenticator: 'bearertokenauth/server' } },
         http: { endpoint: '0.0.0.0:4318', tls, auth: { authenticator: 'bearertokenauth/server' } },
       },
     });
@@ -866,7 +884,7 @@ describe('MetricsCollector in a multi-cluster layout', () => {
     const objects = synth(chart);
     const cfg = collectorConfig(objects, 'otel-metrics');
     expect(cfg.service.pipelines.metrics.receivers).toEqual(['otlp', 'prometheus']);
-    expect(cfg.receivers.prometheus.config.scrape_configs.map((j: any) => j.job_name)).toEqual(['kgateway-data-plane', 'kgateway-control-plane', 'kubernetes-pods']);
+    expect(cfg.receivers.prometheus.config.scrape_configs.map((j: any) => j.job_name)).toEqual(['kgateway-data-plane', 'kgateway-control-plane', 'otel-collector', 'kubernetes-pods']);
     expect(find(objects, 'ClusterRole', 'edge-otel-metrics').rules).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }]);
     expect(m.exportMode).toBe('push');
     expect(m.scrapeJob).toBeUndefined();

@@ -57,7 +57,7 @@ describe('CollectorConfig rendering', () => {
     const doc = parse(cfg.toYaml());
     expect(Object.keys(doc)).toEqual(['extensions', 'receivers', 'processors', 'exporters', 'service']);
     expect(doc.extensions).toEqual({ health_check: { endpoint: '0.0.0.0:13133', path: '/' } });
-    expect(doc.receivers.otlp).toEqual({ protocols: { grpc: { endpoint: '0.0.0.0:4317' }, http: { endpoint: '0.0.0.0:4318' } } });
+    expect(doc.receivers.otlp).toEqual({ protocols: { grpc: { endpoint: '0.0.0.0:4317', max_recv_msg_size_mib: 32 }, http: { endpoint: '0.0.0.0:4318' } } });
     expect(doc.service).toEqual({
       extensions: ['health_check'],
       telemetry: {

@@ -1,3 +1,4 @@
+import { scrapeJobRef } from '../lib/scrape-config';
 import {
   BACKENDS_DASHBOARD_UID,
   backendsDashboard,
@@ -131,7 +132,8 @@ describe('dashboard queries', () => {
   test('GIVEN the allowlist THEN every entry names its upstream source and is used by a dashboard or a rule', () => {
     const used = new Set<string>();
     for (const t of targets) metricNamesOf(expandGrafanaIntervals(t.expr)).forEach((n) => used.add(n));
-    const rules = [stackRuleSets(), stackRuleSets({ collector: { naming: 'raw' } })].flatMap((s) => Object.values(s).flat().flatMap((g) => g.rules));
+    const jobs = { loki: { job: scrapeJobRef({ job_name: 'loki' }) }, tempo: { job: scrapeJobRef({ job_name: 'tempo' }) }, prometheus: { job: scrapeJobRef({ job_name: 'prometheus' }) } };
+    const rules = [stackRuleSets(jobs), stackRuleSets({ ...jobs, collector: { naming: 'raw' } })].flatMap((s) => Object.values(s).flat().flatMap((g) => g.rules));
     for (const r of rules) metricNamesOf(r.expr).forEach((n) => used.add(n));
     for (const [name, info] of Object.entries(METRICS)) {
       expect([name, info.source.length > 20]).toEqual([name, true]);
@@ -257,7 +259,7 @@ describe('gateway dashboard', () => {
   test('THEN it shows request rate, 5xx ratio and latency per upstream cluster', () => {
     expect(exprs).toContain('sum by (envoy_cluster_name) (rate(envoy_cluster_upstream_rq_total{envoy_cluster_name!~"xds_cluster|admin_port_cluster|gateway_proxy_sds"}[$__rate_interval]))');
     expect(exprs).toContain(
-      'sum by (envoy_cluster_name) (rate(envoy_cluster_upstream_rq_xx{envoy_cluster_name!~"xds_cluster|admin_port_cluster|gateway_proxy_sds", envoy_response_code_class="5"}[$__rate_interval])) / sum by (envoy_cluster_name) (rate(envoy_cluster_upstream_rq_xx{envoy_cluster_name!~"xds_cluster|admin_port_cluster|gateway_proxy_sds"}[$__rate_interval]))',
+      'sum by (envoy_cluster_name) (rate(envoy_cluster_upstream_rq_xx_total{envoy_cluster_name!~"xds_cluster|admin_port_cluster|gateway_proxy_sds", envoy_response_code_class="5"}[$__rate_interval])) / sum by (envoy_cluster_name) (rate(envoy_cluster_upstream_rq_xx_total{envoy_cluster_name!~"xds_cluster|admin_port_cluster|gateway_proxy_sds"}[$__rate_interval]))',
     );
   });
 
@@ -274,7 +276,7 @@ describe('gateway dashboard', () => {
   test('THEN kgateway-internal clusters and listeners are excluded from every query', () => {
     for (const e of exprs) {
       if (e.includes('envoy_cluster_')) expect(e).toContain(`envoy_cluster_name!~"${KGATEWAY_INTERNAL_CLUSTERS.join('|')}"`);
-      if (e.includes('envoy_http_')) expect(e).toContain('envoy_http_conn_manager_prefix!~"ingress_http|prometheus"');
+      if (e.includes('envoy_http_')) expect(e).toContain('envoy_http_conn_manager_prefix!~"ingress_http|prometheus|admin"');
     }
   });
 

@@ -268,7 +268,7 @@ describe('Tempo retention and config builder', () => {
       multitenancy_enabled: false,
       stream_over_http_enabled: true,
       server: { http_listen_port: 3200, grpc_listen_port: 9095, log_level: 'warn' },
-      distributor: { receivers: { otlp: { protocols: { grpc: { endpoint: '0.0.0.0:4317' }, http: { endpoint: '0.0.0.0:4318' } } } } },
+      distributor: { receivers: { otlp: { protocols: { grpc: { endpoint: '0.0.0.0:4317', max_recv_msg_size_mib: 32 }, http: { endpoint: '0.0.0.0:4318' } } } } },
       querier: { frontend_worker: { frontend_address: '127.0.0.1:9095' } },
       compactor: { compaction: { block_retention: '24h' } },
       storage: { trace: { backend: 'local', wal: { path: '/var/tempo/wal' }, local: { path: '/var/tempo/blocks' } } },

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { CollectorConfig, HEALTH_CHECK_PORT_NAME } from '../../lib/collector';
+import { COLLECTOR_APP, CollectorConfig, HEALTH_CHECK_PORT_NAME } from '../../lib/collector';
 import { Endpoint } from '../../lib/endpoint';
 import { IMAGES, imageVersion } from '../../lib/images';
 import { childName, clusterScoped, ComponentIdentity, standardLabels } from '../../lib/naming';
@@ -12,8 +12,7 @@ import { httpProbe, Workload, WorkloadProps } from '../../lib/workload';
 export type CollectorMode = 'Deployment' | 'DaemonSet';
 export const COLLECTOR_MODES: readonly CollectorMode[] = ['Deployment', 'DaemonSet'];
 
-/** `app.kubernetes.io/name` of every collector. */
-export const COLLECTOR_APP = 'opentelemetry-collector';
+
 /** The image runs as uid/gid 10001 (releases v0.159.0 distributions/otelcol-contrib/Dockerfile). */
 export const COLLECTOR_RUN_AS = { user: 10001, group: 10001 };
 /** Where the config is mounted; the image's ENTRYPOINT is `/otelcol-contrib`, so `--config` is passed as an arg. */

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { CollectorConfig, NATIVE_HISTOGRAM_SCRAPE_PROTOCOLS, NODE_NAME_ENV, PROMETHEUS_EXPORTER_PORT_NAME } from '../../lib/collector';
+import { CollectorConfig, NATIVE_HISTOGRAM_SCRAPE_PROTOCOLS, NODE_NAME_ENV, POD_DISCOVERY_JOBS, PROMETHEUS_EXPORTER_PORT_NAME } from '../../lib/collector';
 import { resolveNamespace } from '../../lib/component';
 import { Endpoint } from '../../lib/endpoint';
 import { ComponentIdentity } from '../../lib/naming';
@@ -28,6 +28,9 @@ export const METRICS_EXPORT_MODES: readonly MetricsExportMode[] = ['push', 'pull
  * Only pods are discovered (`role: pod`, no `attach_metadata`), so the
  * collector needs exactly get/list/watch on pods, cluster-wide.
  */
+/** The job names of the built-in discovery jobs (reserved). */
+const BUILT_IN_JOBS = Object.values(POD_DISCOVERY_JOBS).map((j) => j.jobName);
+
 export const METRICS_COLLECTOR_RULES = [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }];
 
 const METRICS_COLLECTOR_PROPS = Obj({
@@ -89,6 +92,8 @@ export class MetricsCollector extends Construct {
   public readonly collector: OtelCollector;
   public readonly endpoints: MetricsCollectorEndpoints;
   public readonly exportMode: MetricsExportMode;
+  /** The refs of the collector's Kubernetes discovery jobs (for the rules and dashboards that select them). */
+  public readonly scrapeJobs = POD_DISCOVERY_JOBS;
   /** The job registered with Prometheus in pull mode. */
   public readonly scrapeJob?: ScrapeConfig;
 
@@ -123,8 +128,8 @@ export class MetricsCollector extends Construct {
         value: props.extraScrapeConfigs,
         ok: (v: ScrapeConfig[]) =>
           Array.isArray(v) && v.every((j) => is.nonEmpty(j?.job_name)) && new Set(v.map((j) => j.job_name)).size === v.length &&
-          !v.some((j) => ['kgateway-data-plane', 'kgateway-control-plane', 'kubernetes-pods'].includes(j.job_name)),
-        allowed: 'scrape configs with unique, non-empty job names other than the built-in "kgateway-data-plane", "kgateway-control-plane", "kubernetes-pods"',
+          !v.some((j) => BUILT_IN_JOBS.includes(j.job_name)),
+        allowed: `scrape configs with unique, non-empty job names other than the built-in ${BUILT_IN_JOBS.map((j) => JSON.stringify(j)).join(', ')}`,
       },
       ...(Array.isArray(extra) ? extra.flatMap((j, i) => scrapeConfigRules(`metricsCollector.extraScrapeConfigs[${i}]`, j ?? ({} as ScrapeConfig))) : []),
       ],

@@ -1,3 +1,4 @@
+import { ScrapeJobRef, ScrapeTarget } from '../../lib/scrape-config';
 import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
@@ -105,7 +106,9 @@ export interface GrafanaDashboard {
  * plugin installer is disabled so the bundled data source plugins survive the
  * read-only root filesystem (grafana/grafana#132528).
  */
-export class Grafana extends Construct implements Observable {
+export class Grafana extends Construct implements Observable, ScrapeTarget {
+  /** The scrape jobs that scrape this component (see {@link scrapedAs}). */
+  private readonly scrapeJobs: ScrapeJobRef[] = [];
   /** Object name, also the Service name. */
   public readonly name: string;
   public readonly identity: ComponentIdentity;
@@ -288,9 +291,20 @@ export class Grafana extends Construct implements Observable {
     return configChecksum(...this.dashboards.map((d) => `${d.folder}/${d.uid}\n${JSON.stringify(d.json)}`));
   }
 
-  /** Grafana's up/absent alerts (scraped as job `<name>`). */
+  /** The endpoint Prometheus scrapes (`/metrics` on the http port). */
+  public get metricsEndpoint(): Endpoint {
+    return this.endpoints.http.withPath('/metrics');
+  }
+
+  /** Records a scrape job that scrapes this component (see `Prometheus.scrape`); its alert rules select it. */
+  public scrapedAs(job: ScrapeJobRef): void {
+    if (!this.scrapeJobs.some((j) => j.jobName === job.jobName)) this.scrapeJobs.push(job);
+  }
+
+  /** Grafana's up/absent alerts, selecting the jobs that scrape it (none while nothing does). */
   public observability(): ObservabilityContent {
-    return { ruleSets: { grafana: [{ name: 'grafana', rules: targetRules('Grafana', 'Grafana', [this.name]) }] } };
+    const jobs = this.scrapeJobs.map((j) => j.jobName);
+    return { ruleSets: jobs.length > 0 ? { grafana: [{ name: 'grafana', rules: targetRules('Grafana', 'Grafana', jobs) }] } : {} };
   }
 }
 

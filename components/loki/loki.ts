@@ -1,3 +1,4 @@
+import { ScrapeJobRef, ScrapeTarget } from '../../lib/scrape-config';
 import { Construct } from 'constructs';
 import { resolveNamespace } from '../../lib/component';
 import { Endpoint } from '../../lib/endpoint';
@@ -54,7 +55,9 @@ export interface LokiEndpoints {
  * retention that really deletes, and native OTLP log ingestion with
  * structured metadata.
  */
-export class Loki extends Construct implements Observable {
+export class Loki extends Construct implements Observable, ScrapeTarget {
+  /** The scrape jobs that scrape this component (see {@link scrapedAs}). */
+  private readonly scrapeJobs: ScrapeJobRef[] = [];
   /** Object name, also the Service name. */
   public readonly name: string;
   public readonly identity: ComponentIdentity;
@@ -127,8 +130,18 @@ export class Loki extends Construct implements Observable {
     };
   }
 
-  /** Loki's alert rules (scraped as job `<name>`) and the backends dashboard. */
+  /** The endpoint Prometheus scrapes (`/metrics` on the http port). */
+  public get metricsEndpoint(): Endpoint {
+    return this.endpoints.http.withPath('/metrics');
+  }
+
+  /** Records a scrape job that scrapes this component (see `Prometheus.scrape`); its alert rules select it. */
+  public scrapedAs(job: ScrapeJobRef): void {
+    if (!this.scrapeJobs.some((j) => j.jobName === job.jobName)) this.scrapeJobs.push(job);
+  }
+
+  /** Loki's alert rules (selecting the jobs that scrape it; none while nothing does) and the backends dashboard. */
   public observability(): ObservabilityContent {
-    return { dashboards: [backendsDashboard()], ruleSets: { loki: lokiAlerts({ job: this.name }) } };
+    return { dashboards: [backendsDashboard()], ruleSets: this.scrapeJobs.length > 0 ? { loki: lokiAlerts({ job: this.scrapeJobs }) } : {} };
   }
 }

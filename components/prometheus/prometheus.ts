@@ -7,7 +7,7 @@ import { IMAGES, imageVersion } from '../../lib/images';
 import { childName, clusterScoped, ComponentIdentity, standardLabels } from '../../lib/naming';
 import { resolveResources } from '../../lib/resources';
 import { omit, Static, validateProps } from '../../lib/schema';
-import { ScrapeConfig, scrapeConfigRules } from '../../lib/scrape-config';
+import { ScrapeConfig, scrapeConfigRules, ScrapeJobRef, scrapeJobRef, ScrapeTarget, staticScrapeJob } from '../../lib/scrape-config';
 import { is, Rule, validate } from '../../lib/validation';
 import { Duration } from '../../lib/values';
 import { httpProbe, Workload } from '../../lib/workload';
@@ -188,6 +188,24 @@ export class Prometheus extends Construct implements Observable {
     for (const sc of initialScrapeConfigs) this.addScrapeConfig(sc);
   }
 
+  /** The built-in self-scrape job (Prometheus' own metrics). */
+  public get selfJob(): ScrapeJobRef {
+    return scrapeJobRef({ job_name: PROMETHEUS_SELF_JOB });
+  }
+
+  /**
+   * Scrapes a component through its typed metrics endpoint: adds a static job
+   * named after it and hands it the job's ref (its alert rules select that
+   * job). Returns the ref.
+   */
+  public scrape(target: ScrapeTarget): ScrapeJobRef {
+    const job = staticScrapeJob(target.name, target.metricsEndpoint);
+    this.addScrapeConfig(job);
+    const ref = scrapeJobRef(job);
+    target.scrapedAs(ref);
+    return ref;
+  }
+
   /** The scrape configs added so far (without the built-in self-scrape job). */
   public get scrapeJobs(): readonly ScrapeConfig[] {
     return [...this.scrapeConfigs];
@@ -266,7 +284,7 @@ export class Prometheus extends Construct implements Observable {
 
   /** Prometheus' own alert rules (its self-scrape job) and the backends dashboard. */
   public observability(): ObservabilityContent {
-    return { dashboards: [backendsDashboard()], ruleSets: { prometheus: prometheusAlerts({ job: PROMETHEUS_SELF_JOB }) } };
+    return { dashboards: [backendsDashboard()], ruleSets: { prometheus: prometheusAlerts({ job: this.selfJob }) } };
   }
 
 }

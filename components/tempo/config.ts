@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { OTLP_MAX_RECV_MSG_SIZE_MIB } from '../../lib/collector/components';
 import { S3_ACCESS_KEY_ENV, S3_SECRET_KEY_ENV, S3BucketOptions } from '../../lib/storage';
 
 /**
@@ -86,7 +87,7 @@ export interface TempoConfig {
   readonly server: { readonly http_listen_port: number; readonly grpc_listen_port: number; readonly log_level: TempoLogLevel };
   readonly distributor: {
     readonly receivers: {
-      readonly otlp: { readonly protocols: { readonly grpc: { readonly endpoint: string }; readonly http: { readonly endpoint: string } } };
+      readonly otlp: { readonly protocols: { readonly grpc: { readonly endpoint: string; readonly max_recv_msg_size_mib: number }; readonly http: { readonly endpoint: string } } };
     };
   };
   readonly querier: { readonly frontend_worker: { readonly frontend_address: string } };
@@ -165,7 +166,8 @@ export function tempoConfig(o: TempoConfigOptions): TempoConfig {
       receivers: {
         otlp: {
           protocols: {
-            grpc: { endpoint: `0.0.0.0:${TEMPO_OTLP_GRPC_PORT}` },
+            // The traces collectors forward batches of up to 10,000 spans (see OTLP_MAX_RECV_MSG_SIZE_MIB).
+            grpc: { endpoint: `0.0.0.0:${TEMPO_OTLP_GRPC_PORT}`, max_recv_msg_size_mib: OTLP_MAX_RECV_MSG_SIZE_MIB },
             http: { endpoint: `0.0.0.0:${TEMPO_OTLP_HTTP_PORT}` },
           },
         },

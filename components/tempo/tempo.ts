@@ -1,3 +1,4 @@
+import { ScrapeJobRef, ScrapeTarget } from '../../lib/scrape-config';
 import { Construct } from 'constructs';
 import { resolveNamespace } from '../../lib/component';
 import { Endpoint } from '../../lib/endpoint';
@@ -74,7 +75,9 @@ export interface TempoEndpoints {
  * metrics with exemplars remote-written to a {@link Prometheus}; local blocks
  * for TraceQL metrics).
  */
-export class Tempo extends Construct implements Observable {
+export class Tempo extends Construct implements Observable, ScrapeTarget {
+  /** The scrape jobs that scrape this component (see {@link scrapedAs}). */
+  private readonly scrapeJobs: ScrapeJobRef[] = [];
   public readonly name: string;
   public readonly identity: ComponentIdentity;
   public readonly workload: Workload;
@@ -177,9 +180,19 @@ export class Tempo extends Construct implements Observable {
     };
   }
 
+  /** The endpoint Prometheus scrapes (`/metrics` on the http port). */
+  public get metricsEndpoint(): Endpoint {
+    return this.endpoints.http.withPath('/metrics');
+  }
+
+  /** Records a scrape job that scrapes this component (see `Prometheus.scrape`); its alert rules select it. */
+  public scrapedAs(job: ScrapeJobRef): void {
+    if (!this.scrapeJobs.some((j) => j.jobName === job.jobName)) this.scrapeJobs.push(job);
+  }
+
   /** Tempo's alert rules (scraped as job `<name>`), the backends dashboard and, with span metrics, the services (RED) dashboard. */
   public observability(): ObservabilityContent {
     const dashboards = this.metricsGeneratorTarget ? [backendsDashboard(), servicesDashboard()] : [backendsDashboard()];
-    return { dashboards, ruleSets: { tempo: tempoAlerts({ job: this.name }) } };
+    return { dashboards, ruleSets: this.scrapeJobs.length > 0 ? { tempo: tempoAlerts({ job: this.scrapeJobs }) } : {} };
   }
 }

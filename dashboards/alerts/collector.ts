@@ -12,13 +12,11 @@
 import { COLLECTOR_METRIC_NAMINGS, COLLECTOR_SIGNALS, collectorMetricNames, CollectorMetricNaming } from '../metrics';
 import { by, sel, withLabel } from '../promql';
 import { RuleGroup } from '../types';
+import { POD_DISCOVERY_JOBS } from '../../lib/collector/prometheus';
 import { is, validate } from '../../lib/validation';
 import { JobOptions, RATE_WINDOW, resolveJobs, rule, targetRules } from './common';
 
-/** Default `job` of the collectors' self-metrics scrape job. */
-export const DEFAULT_COLLECTOR_JOB = 'otel-collector';
-
-export interface CollectorAlertOptions extends JobOptions {
+export interface CollectorAlertOptions extends Partial<JobOptions> {
   /** How the collector's metrics are named in Prometheus (see ./metrics.ts). @default 'prometheus' */
   readonly naming?: CollectorMetricNaming;
   /** Fraction of refused or failed items that fires an alert. @default 0.01 */
@@ -46,7 +44,7 @@ function failureShare(failed: string, ok: string, threshold: number): string {
 
 /** Collector alert rules, one group. */
 export function collectorAlerts(opts: CollectorAlertOptions = {}): RuleGroup[] {
-  const jobs = resolveJobs('collectorAlerts', opts.job, DEFAULT_COLLECTOR_JOB);
+  const jobs = resolveJobs('collectorAlerts', opts.job ?? POD_DISCOVERY_JOBS.collectors);
   const naming = opts.naming ?? 'prometheus';
   const failureRatio = opts.failureRatio ?? 0.01;
   const queueFill = opts.queueFillRatio ?? 0.8;

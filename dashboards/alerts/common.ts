@@ -3,6 +3,7 @@
  * label, summary and description annotations), the scrape-target selector and
  * the "target down / target missing" pair every backend gets.
  */
+import { ScrapeJobRef } from '../../lib/scrape-config';
 import { is, Rule, validate } from '../../lib/validation';
 import { Matcher, sel } from '../promql';
 import { AlertRule, Severity } from '../types';
@@ -13,22 +14,24 @@ export const RATE_WINDOW = '5m';
 /** What a rule builder needs to know about a scrape job. */
 export interface JobOptions {
   /**
-   * `job` label value(s) of the scrape job(s) that scrape the component; the
-   * value depends on the scrape configuration, so it is a parameter. Several
-   * values are matched with `job=~"a|b"`.
+   * The scrape job(s) that scrape the component, as returned by whoever
+   * created them (`Prometheus.scrape`, the metrics collector's
+   * `scrapeJobs`): their `job` label is what the rules select. Several are
+   * matched with `job=~"a|b"`.
    */
-  readonly job?: string | readonly string[];
+  readonly job: ScrapeJobRef | readonly ScrapeJobRef[];
 }
 
-/** The list of jobs, validated (field path names the builder). */
-export function resolveJobs(fn: string, job: string | readonly string[] | undefined, dflt: string): readonly string[] {
-  const jobs = job === undefined ? [dflt] : typeof job === 'string' ? [job] : job;
+/** The job names of job refs, validated (field path names the builder). */
+export function resolveJobs(fn: string, job: ScrapeJobRef | readonly ScrapeJobRef[] | undefined): readonly string[] {
+  const refs: readonly ScrapeJobRef[] = job === undefined ? [] : Array.isArray(job) ? job : [job as ScrapeJobRef];
+  const jobs = refs.map((r) => r?.jobName);
   const rules: Rule[] = [
     {
       field: `${fn}.job`,
       value: jobs,
       ok: (v: unknown) => Array.isArray(v) && v.length > 0 && v.every((j) => is.nonEmpty(j)) && new Set(v).size === v.length,
-      allowed: 'a non-empty job name or a non-empty list of distinct non-empty job names',
+      allowed: 'the ref of the scrape job (or a list of distinct refs) that scrapes the component, as returned by whoever created the job',
     },
   ];
   validate(`dashboards.${fn}`, rules);

@@ -5,20 +5,18 @@
 import { KGATEWAY_INTERNAL_CLUSTERS, KGATEWAY_INTERNAL_LISTENERS } from '../gateway';
 import { alternation, Matcher, sumRate } from '../promql';
 import { RuleGroup } from '../types';
+import { POD_DISCOVERY_JOBS } from '../../lib/collector/prometheus';
 import { validate } from '../../lib/validation';
 import { jobMatcher, JobOptions, RATE_WINDOW, resolveJobs, rule, targetRules } from './common';
 
-/** Default `job` of the data-plane scrape job (lib/collector/prometheus.ts kgatewayDataPlaneJob). */
-export const DEFAULT_GATEWAY_JOB = 'kgateway-data-plane';
-
-export interface GatewayAlertOptions extends JobOptions {
+export interface GatewayAlertOptions extends Partial<JobOptions> {
   /** Share of 5xx responses that fires an alert. @default 0.05 */
   readonly errorRatio?: number;
 }
 
 /** kgateway data-plane alert rules, one group. */
 export function gatewayAlerts(opts: GatewayAlertOptions = {}): RuleGroup[] {
-  const jobs = resolveJobs('gatewayAlerts', opts.job, DEFAULT_GATEWAY_JOB);
+  const jobs = resolveJobs('gatewayAlerts', opts.job ?? POD_DISCOVERY_JOBS.kgatewayDataPlane);
   const errorRatio = opts.errorRatio ?? 0.05;
   validate('dashboards.gatewayAlerts', [
     { field: 'gatewayAlerts.errorRatio', value: errorRatio, ok: (v: unknown) => typeof v === 'number' && v > 0 && v < 1, allowed: 'a number between 0 and 1 (exclusive)' },
@@ -37,7 +35,7 @@ export function gatewayAlerts(opts: GatewayAlertOptions = {}): RuleGroup[] {
         ...targetRules('KgatewayProxy', 'kgateway proxy', jobs),
         rule({
           alert: 'KgatewayListener5xxHigh',
-          expr: `${sumRate('envoy_http_downstream_rq_xx', [...down, five], RATE_WINDOW, L)} / ${sumRate('envoy_http_downstream_rq_xx', down, RATE_WINDOW, L)} > ${errorRatio}`,
+          expr: `${sumRate('envoy_http_downstream_rq_xx_total', [...down, five], RATE_WINDOW, L)} / ${sumRate('envoy_http_downstream_rq_xx_total', down, RATE_WINDOW, L)} > ${errorRatio}`,
           for: '10m',
           severity: 'critical',
           summary: 'Gateway listener {{ $labels.envoy_http_conn_manager_prefix }} answers {{ $value | humanizePercentage }} 5xx',
@@ -45,7 +43,7 @@ export function gatewayAlerts(opts: GatewayAlertOptions = {}): RuleGroup[] {
         }),
         rule({
           alert: 'KgatewayUpstream5xxHigh',
-          expr: `${sumRate('envoy_cluster_upstream_rq_xx', [...up, five], RATE_WINDOW, C)} / ${sumRate('envoy_cluster_upstream_rq_xx', up, RATE_WINDOW, C)} > ${errorRatio}`,
+          expr: `${sumRate('envoy_cluster_upstream_rq_xx_total', [...up, five], RATE_WINDOW, C)} / ${sumRate('envoy_cluster_upstream_rq_xx_total', up, RATE_WINDOW, C)} > ${errorRatio}`,
           for: '10m',
           severity: 'warning',
           summary: 'Backend {{ $labels.envoy_cluster_name }} answers {{ $value | humanizePercentage }} 5xx through the gateway',

@@ -7,12 +7,9 @@ import { alternation, histogramCountRate, Matcher, sumRate } from '../promql';
 import { RuleGroup } from '../types';
 import { jobMatcher, JobOptions, RATE_WINDOW, resolveJobs, rule, targetRules } from './common';
 
-/** Default `job` of Loki's scrape job. */
-export const DEFAULT_LOKI_JOB = 'loki';
-
 /** Loki alert rules, one group. */
-export function lokiAlerts(opts: JobOptions = {}): RuleGroup[] {
-  const jobs = resolveJobs('lokiAlerts', opts.job, DEFAULT_LOKI_JOB);
+export function lokiAlerts(opts: JobOptions): RuleGroup[] {
+  const jobs = resolveJobs('lokiAlerts', opts?.job);
   const job = jobMatcher(jobs);
   const push: Matcher[] = [job, ['route', '=~', alternation(LOKI_PUSH_ROUTES)]];
   const push5xx: Matcher[] = [...push, ['status_code', '=~', '5..']];

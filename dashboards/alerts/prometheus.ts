@@ -12,12 +12,9 @@ import { alternation, Matcher, sel, sumRate } from '../promql';
 import { RuleGroup } from '../types';
 import { jobMatcher, JobOptions, RATE_WINDOW, resolveJobs, rule } from './common';
 
-/** Default `job` of Prometheus' self-scrape (components/prometheus PROMETHEUS_SELF_JOB). */
-export const DEFAULT_PROMETHEUS_JOB = 'prometheus';
-
 /** Prometheus alert rules, one group. */
-export function prometheusAlerts(opts: JobOptions = {}): RuleGroup[] {
-  const jobs = resolveJobs('prometheusAlerts', opts.job, DEFAULT_PROMETHEUS_JOB);
+export function prometheusAlerts(opts: JobOptions): RuleGroup[] {
+  const jobs = resolveJobs('prometheusAlerts', opts?.job);
   const job = jobMatcher(jobs);
   const intake: Matcher[] = [job, ['handler', '=~', alternation(Object.values(PROMETHEUS_INTAKE_HANDLERS))]];
   const I = ['job', 'instance'];

@@ -7,12 +7,9 @@ import { sumRate } from '../promql';
 import { RuleGroup } from '../types';
 import { jobMatcher, JobOptions, RATE_WINDOW, resolveJobs, rule, targetRules } from './common';
 
-/** Default `job` of Tempo's scrape job. */
-export const DEFAULT_TEMPO_JOB = 'tempo';
-
 /** Tempo alert rules, one group. */
-export function tempoAlerts(opts: JobOptions = {}): RuleGroup[] {
-  const jobs = resolveJobs('tempoAlerts', opts.job, DEFAULT_TEMPO_JOB);
+export function tempoAlerts(opts: JobOptions): RuleGroup[] {
+  const jobs = resolveJobs('tempoAlerts', opts?.job);
   const job = jobMatcher(jobs);
   return [
     {

@@ -125,6 +125,17 @@ export const OTLP_GRPC_PORT = 4317;
 export const OTLP_HTTP_PORT = 4318;
 
 /**
+ * The largest OTLP gRPC message every receiver on the path accepts, in MiB
+ * (`max_recv_msg_size_mib`; the collector's and Tempo's default is 4 MiB).
+ * Collectors forward batches of up to 10,000 items (the batch processor's
+ * `send_batch_max_size`): at 1 to 3 KiB per span or log record, 10 to 30 MiB.
+ * A message over a receiver's limit is refused as a permanent error and the
+ * batch is dropped, so every OTLP gRPC receiver the data crosses (node agent,
+ * signal collectors, telemetry gateway, Tempo's distributor) takes this size.
+ */
+export const OTLP_MAX_RECV_MSG_SIZE_MIB = 32;
+
+/**
  * The `otlp` receiver. Endpoints are set to `0.0.0.0` explicitly: the
  * receiver's default is `localhost` since v0.104.0, unreachable from other pods.
  */
@@ -136,6 +147,7 @@ export function otlpReceiver(o: OtlpReceiverOptions = {}): Receiver {
     const port = p.port ?? defPort;
     protocols[key] = {
       endpoint: `0.0.0.0:${port}`,
+      ...(key === 'grpc' ? { max_recv_msg_size_mib: OTLP_MAX_RECV_MSG_SIZE_MIB } : {}),
       ...(p.tls ? { tls: serverTls(p.tls) } : {}),
       ...(p.authenticator ? { auth: { authenticator: p.authenticator } } : {}),
     };

@@ -1,4 +1,4 @@
-import { KubernetesSdConfig, RelabelAction, RelabelConfig, ScrapeConfig, ScrapeProtocol, StaticConfig } from '../scrape-config';
+import { KubernetesSdConfig, RelabelAction, RelabelConfig, ScrapeConfig, scrapeJobRef, ScrapeProtocol, StaticConfig } from '../scrape-config';
 
 /**
  * Typed Prometheus scrape configuration, as embedded in the collector's
@@ -95,6 +95,9 @@ export const KGATEWAY_DATA_PLANE = 'kube-gateway';
 /** Value of the `kgateway` label on control-plane (controller) pods. */
 export const KGATEWAY_CONTROL_PLANE = 'kgateway';
 
+/** `app.kubernetes.io/name` of every collector this package renders (node agents, signal collectors, gateway). */
+export const COLLECTOR_APP = 'opentelemetry-collector';
+
 export interface PodJobOptions {
   /**
    * Discover only pods on the collector's own node (field selector
@@ -161,9 +164,28 @@ export function kgatewayControlPlaneJob(opts: PodJobOptions = {}): ScrapeConfig 
 }
 
 /**
+ * The collectors' own metrics: pods labelled
+ * `app.kubernetes.io/name=opentelemetry-collector` (every collector this
+ * package renders), on the port their `prometheus.io/*` annotations name. The
+ * collectors' alert rules and dashboard select this job
+ * ({@link POD_DISCOVERY_JOBS}`.collectors`).
+ */
+export function collectorSelfJob(opts: PodJobOptions = {}): ScrapeConfig {
+  return {
+    job_name: 'otel-collector',
+    ...(opts.scrapeInterval ? { scrape_interval: opts.scrapeInterval } : {}),
+    kubernetes_sd_configs: podSd(opts.nodeLocal ?? false),
+    relabel_configs: [{ source_labels: [COLLECTOR_APP_LABEL], regex: COLLECTOR_APP, action: 'keep' }, ...annotationRelabeling()],
+  };
+}
+
+const COLLECTOR_APP_LABEL = '__meta_kubernetes_pod_label_app_kubernetes_io_name';
+
+/**
  * Any pod annotated `prometheus.io/scrape: "true"`, honouring
- * `prometheus.io/path` and `prometheus.io/port`. kgateway pods are dropped
- * here because the two kgateway jobs scrape them (no double scrape).
+ * `prometheus.io/path` and `prometheus.io/port`. kgateway pods and the
+ * collectors are dropped here because their own jobs scrape them (no double
+ * scrape).
  */
 export function annotatedPodsJob(opts: PodJobOptions = {}): ScrapeConfig {
   return {
@@ -176,15 +198,24 @@ export function annotatedPodsJob(opts: PodJobOptions = {}): ScrapeConfig {
         regex: `${KGATEWAY_DATA_PLANE}|${KGATEWAY_CONTROL_PLANE}`,
         action: 'drop',
       },
+      { source_labels: [COLLECTOR_APP_LABEL], regex: COLLECTOR_APP, action: 'drop' },
       ...annotationRelabeling(),
     ],
   };
 }
 
-/** The three pod discovery jobs: kgateway data plane, kgateway control plane, annotated pods. */
+/** The four pod discovery jobs: kgateway data plane, kgateway control plane, the collectors, annotated pods. */
 export function podDiscoveryJobs(opts: PodJobOptions = {}): ScrapeConfig[] {
-  return [kgatewayDataPlaneJob(opts), kgatewayControlPlaneJob(opts), annotatedPodsJob(opts)];
+  return [kgatewayDataPlaneJob(opts), kgatewayControlPlaneJob(opts), collectorSelfJob(opts), annotatedPodsJob(opts)];
 }
+
+/** The refs of the pod discovery jobs, for the rules and dashboards that select them. */
+export const POD_DISCOVERY_JOBS = Object.freeze({
+  kgatewayDataPlane: scrapeJobRef(kgatewayDataPlaneJob()),
+  kgatewayControlPlane: scrapeJobRef(kgatewayControlPlaneJob()),
+  collectors: scrapeJobRef(collectorSelfJob()),
+  annotatedPods: scrapeJobRef(annotatedPodsJob()),
+});
 
 /**
  * The `global` block with native histograms on.
