@@ -41,6 +41,12 @@ export interface MetricInfo {
   readonly labels?: readonly string[];
   /** When the series only exists under a condition. */
   readonly note?: string;
+  /**
+   * The series only exists once what it counts has happened (the OpenTelemetry
+   * SDK creates a counter's series on its first increment), so a healthy
+   * pipeline has none.
+   */
+  readonly onlyOnFailure?: boolean;
 }
 
 // ---------------------------------------------------------------------------
@@ -164,8 +170,11 @@ const COLLECTOR_GAUGES: Record<string, { readonly prometheus: string; readonly s
 function collectorEntries(): Record<string, MetricInfo> {
   const out: Record<string, MetricInfo> = {};
   for (const [raw, source] of Object.entries(COLLECTOR_COUNTERS)) {
-    out[`${raw}_total`] = { emitter: 'otelcol', kind: 'counter', source: `${source}; ${OTELCOL_SUFFIXES}` };
-    out[raw] = { emitter: 'otelcol', kind: 'counter', source: `${source}; ${OTELCOL_RAW}` };
+    // The exporter's failure counters are only incremented (so only created) on failure;
+    // receivers record refused items (0 too) on every request.
+    const onlyOnFailure = /_(send|enqueue)_failed_/.test(raw) ? { onlyOnFailure: true } : {};
+    out[`${raw}_total`] = { emitter: 'otelcol', kind: 'counter', source: `${source}; ${OTELCOL_SUFFIXES}`, ...onlyOnFailure };
+    out[raw] = { emitter: 'otelcol', kind: 'counter', source: `${source}; ${OTELCOL_RAW}`, ...onlyOnFailure };
   }
   for (const [raw, g] of Object.entries(COLLECTOR_GAUGES)) {
     out[g.prometheus] = { emitter: 'otelcol', kind: 'gauge', source: `${g.source}; ${OTELCOL_SUFFIXES}` };

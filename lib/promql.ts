@@ -67,6 +67,8 @@ export interface PromqlInfo {
   readonly metricNames: string[];
   /** `__name__` matchers with a regex or negative operator (their names cannot be checked). */
   readonly nameMatchers: string[];
+  /** The text of every vector selector (`foo{a="b"}`), in order (e.g. to ask a Prometheus which of them has data). */
+  readonly vectorSelectors: string[];
 }
 
 /**
@@ -101,6 +103,7 @@ export function parsePromql(expr: string): PromqlInfo {
   const errors: PromqlError[] = [];
   const names = new Set<string>();
   const nameMatchers: string[] = [];
+  const vectorSelectors: string[] = [];
   tree.iterate({
     enter: (ref) => {
       if (ref.type.isError) {
@@ -122,6 +125,7 @@ export function parsePromql(expr: string): PromqlInfo {
         }
       }
       if (ref.type.name === 'VectorSelector') {
+        vectorSelectors.push(expr.slice(node.from, node.to));
         // foo{...}: the metric name is the selector's Identifier child.
         const id = child(node, 'Identifier');
         if (id) names.add(expr.slice(id.from, id.to));
@@ -145,7 +149,7 @@ export function parsePromql(expr: string): PromqlInfo {
       }
     },
   });
-  return { errors, metricNames: [...names].sort(), nameMatchers };
+  return { errors, metricNames: [...names].sort(), nameMatchers, vectorSelectors };
 }
 
 /** Throws with the position of the first syntax error, else returns the metric names. */

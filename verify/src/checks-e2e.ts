@@ -3,9 +3,15 @@
  * proxy arrives, counted, with its cluster's name and Kubernetes metadata, and
  * nothing is refused or lost on the way.
  */
+import { randomBytes } from 'crypto';
+import * as fs from 'fs';
 import * as path from 'path';
+import { makeCa, makeLeaf } from './pki';
+import { PodRunSpec } from './pod';
 import { addDeploymentPod, addKgateway, ClusterRun, PodNetwork, PromClient, startCluster, telemetrygen, waitReceived } from './e2e';
 import { ensureNamespace } from './checks-kubernetes';
+import { checkQueries, RenderedQuery } from './checks-queries';
+import { waitFor } from './proc';
 import { RenderedCluster } from './render';
 import { Report } from './report';
 import { SimCluster, SimPod } from './sim';
@@ -42,7 +48,9 @@ export async function sendAppTelemetry(sim: SimCluster, app: SimPod, agentHost: 
   await Promise.all([
     telemetrygen(sim, app, ['traces', ...common, '--traces', String(LOAD.app), '--child-spans', String(SPANS_PER_TRACE - 1)], dir),
     telemetrygen(sim, app, ['logs', ...common, '--logs', String(LOAD.app)], dir),
-    telemetrygen(sim, app, ['metrics', ...common, '--metrics', String(LOAD.app), '--otlp-metric-name', APP_METRIC, '--metric-type', 'Gauge'], dir),
+    // Each point in its own series (`timebox` label): telemetrygen stamps some points within one
+    // millisecond, and Prometheus keeps one sample per series and millisecond.
+    telemetrygen(sim, app, ['metrics', ...common, '--metrics', String(LOAD.app), '--otlp-metric-name', APP_METRIC, '--metric-type', 'Gauge', '--unique-timeseries', '--unique-timeseries-duration', '1s'], dir),
   ]);
 }
 
@@ -103,7 +111,7 @@ export async function checkAppMetrics(r: Report, prom: PromClient, service: stri
     await new Promise((res) => setTimeout(res, 2000));
   }
   series = await prom.series(sel);
-  const labels = series[0] ?? {};
+  const { timebox: _timebox, ...labels } = series[0] ?? {};
   r.check(
     `e2e: ${n} points of ${APP_METRIC} from ${service} sent, ${count} samples of ${APP_METRIC_PROM} in Prometheus, labelled k8s_cluster_name="${cluster}"`,
     count === n && series.length > 0 && series.every((s) => s.k8s_cluster_name === cluster),
@@ -124,8 +132,16 @@ export async function checkNoLoss(r: Report, prom: PromClient, scope: string): P
   );
 }
 
-/** The per-cluster layout end to end. */
-export async function e2ePerCluster(r: Report, c: RenderedCluster, dir: string): Promise<void> {
+/** Waits until every scrape target of Prometheus has at least two samples in 2 minutes (so rates have data). */
+export async function waitForScrapes(prom: PromClient): Promise<void> {
+  await waitFor('two scrapes of every target', async () => {
+    const targets = await prom.query('count_over_time(up[2m])');
+    return targets.length > 0 && targets.every((t) => Number(t.value[1]) >= 2);
+  }, 180_000);
+}
+
+/** The per-cluster layout end to end. Returns the dashboard and alert queries the run cannot feed. */
+export async function e2ePerCluster(r: Report, c: RenderedCluster, dir: string): Promise<RenderedQuery[]> {
   const network = new PodNetwork();
   await network.start();
   const clusterName = clusterOf(c.objects);
@@ -153,6 +169,8 @@ export async function e2ePerCluster(r: Report, c: RenderedCluster, dir: string):
     ]);
     await checkAppMetrics(r, run.prometheus!, 'checkout', clusterName, LOAD.app);
     await checkNoLoss(r, run.prometheus!, c.fileName);
+    await waitForScrapes(run.prometheus!);
+    return await checkQueries(r, run.prometheus!, c.objects, c.fileName);
   } finally {
     await holdForDebugging([sim]);
     await sim.stop();
@@ -200,4 +218,123 @@ export function prerequisiteSecrets(objects: any[], extra: Record<string, Record
     for (const c of spec.containers ?? []) for (const e of c.env ?? []) if (e.valueFrom?.secretKeyRef) put(e.valueFrom.secretKeyRef.name, e.valueFrom.secretKeyRef.key);
   }
   return out;
+}
+
+/** One cluster of a multi-cluster run: its rendered file, simulation and pods. */
+interface FleetMember {
+  readonly c: RenderedCluster;
+  readonly sim: SimCluster;
+  readonly name: string;
+  app?: SimPod;
+  proxies: { g: { name: string; namespace: string }; proxy: SimPod }[];
+  run?: ClusterRun;
+}
+
+/**
+ * The multi-cluster layout end to end: the management cluster (backends,
+ * telemetry gateway, its own collection) and every workload cluster, each
+ * with its own API server; workload collectors reach the gateway by its
+ * external name over TLS with the bearer token (test CA, certificate and token
+ * made by the harness and given to the clusters as the Secrets a user
+ * creates). Every signal must arrive with its own cluster's name.
+ */
+export async function e2eMultiCluster(r: Report, files: RenderedCluster[], dir: string): Promise<RenderedQuery[]> {
+  const mgmtFile = files.find((f) => f.objects.some((o) => o.kind === 'Deployment' && o.metadata.name === 'otel-gateway'));
+  if (!mgmtFile) throw new Error('no management cluster (telemetry gateway) among the rendered files');
+  const network = new PodNetwork();
+  await network.start();
+  const gatewayHost = gatewayExternalHost(files.filter((f) => f !== mgmtFile)[0].objects);
+  const pki = path.join(dir, 'pki');
+  const ca = await makeCa(pki, 'telemetry-gateway-ca');
+  const cert = await makeLeaf(pki, 'telemetry-gateway', ca, { cn: gatewayHost, dns: [gatewayHost] });
+  const token = randomBytes(24).toString('hex');
+  const read = (f: string) => fs.readFileSync(f, 'utf8');
+  const members: FleetMember[] = files.map((c) => {
+    const name = clusterOf(c.objects);
+    const secrets = prerequisiteSecrets(c.objects, {
+      'telemetry-gateway-tls': { 'tls.crt': read(cert.cert), 'tls.key': read(cert.key) },
+      'telemetry-gateway-auth': { token },
+      'telemetry-gateway-ca': { 'ca.crt': read(ca.cert) },
+    });
+    return { c, name, sim: new SimCluster(name, c.objects, dir, network, secrets), proxies: [] };
+  });
+  const mgmt = members.find((m) => m.c === mgmtFile)!;
+  try {
+    for (const m of members) {
+      await m.sim.startControlPlane();
+      await m.sim.allocateWorkloadPods();
+      await m.sim.registerWorkloadPods();
+      await ensureNamespace(m.sim.api, 'shop');
+      m.app = await addDeploymentPod(m.sim, 'app', { namespace: 'shop', deployment: 'checkout', labels: { app: 'checkout' } });
+      for (const g of gatewaysOf(m.c.objects)) m.proxies.push({ g, ...(await addKgateway(m.sim, g.namespace, g.name, path.join(dir, m.name, 'kgateway'))) });
+    }
+    const gatewayIp = mgmt.sim.pod('otel-gateway').net.ip;
+    for (const m of members) if (m !== mgmt) m.sim.extraHosts.set(gatewayHost, gatewayIp);
+    // The management cluster first: the workload clusters' collectors dial its gateway.
+    mgmt.run = await startCluster(mgmt.sim, path.join(dir, mgmt.name, 'run'));
+    for (const m of members) if (m !== mgmt) m.run = await startCluster(m.sim, path.join(dir, m.name, 'run'));
+    r.check(`e2e: multi-cluster: ${members.length} clusters (${members.map((m) => `${m.name}: ${m.sim.pods.size} pods`).join(', ')}), every collector healthy, Prometheus ready`, true);
+
+    // The gateway refuses a client without the token (TLS verified against the test CA).
+    const wrong = await telemetrygenExit(members[1].sim, members[1].app!, ['logs', '--otlp-endpoint', `${gatewayHost}:4317`, '--ca-cert', '/etc/verify-ca/ca.crt', '--otlp-header', 'Authorization="Bearer not-the-token"', '--logs', '1', '--timeout', '5s'], path.join(dir, 'load'), [{ mountPath: '/etc/verify-ca', files: { 'ca.crt': read(ca.cert) } }]);
+    r.check('e2e: multi-cluster: the telemetry gateway refuses OTLP with a wrong bearer token', wrong !== 0);
+
+    await Promise.all(
+      members.flatMap((m) => [
+        sendAppTelemetry(m.sim, m.app!, `otel-agent.${m.c.objects.find((o) => o.kind === 'Namespace')!.metadata.name}.svc`, path.join(dir, 'load'), `checkout-${m.name}`),
+        ...m.proxies.map((p) => sendGatewayTelemetry(m.sim, p.proxy, p.g, path.join(dir, 'load'))),
+      ]),
+    );
+    const senders = members.flatMap((m) => [
+      { service: `checkout-${m.name}`, cluster: m.name, logs: LOAD.app, traces: LOAD.app * SPANS_PER_TRACE, viaAgent: { namespace: 'shop', deployment: 'checkout', pod: m.app!.name } },
+    ]);
+    await checkArrivals(r, mgmt.run.sinks, senders);
+    // kgateway access logs and traces of the same Gateway name arrive from several clusters: count per cluster.
+    for (const m of members) {
+      for (const p of m.proxies) {
+        const service = `${p.g.name}.${p.g.namespace}`;
+        for (const [signal, n] of [
+          ['logs', LOAD.gateway],
+          ['traces', LOAD.gateway * SPANS_PER_TRACE],
+        ] as const) {
+          const got = await waitReceived(mgmt.run.sinks[signal]!, signal, n, (x) => x.resource['service.name'] === service && x.resource['k8s.cluster.name'] === m.name);
+          r.check(`e2e: ${n} ${signal === 'traces' ? 'spans' : 'log records'} of kgateway ${service} in ${m.name} arrived in the management cluster with k8s.cluster.name=${m.name}`, got.length === n, `received ${got.length}`);
+        }
+      }
+    }
+    for (const m of members) await checkAppMetrics(r, mgmt.run.prometheus!, `checkout-${m.name}`, m.name, LOAD.app);
+    await checkNoLoss(r, mgmt.run.prometheus!, 'multi-cluster');
+    const clusters = await mgmt.run.prometheus!.query('count by (k8s_cluster_name) (otelcol_process_uptime_seconds_total)');
+    r.check(
+      `e2e: multi-cluster: the management Prometheus has every cluster's collector metrics (${clusters.map((c) => `${c.metric.k8s_cluster_name}: ${c.value[1]}`).join(', ')})`,
+      members.every((m) => clusters.some((c) => c.metric.k8s_cluster_name === m.name)),
+    );
+    await waitForScrapes(mgmt.run.prometheus!);
+    return await checkQueries(r, mgmt.run.prometheus!, mgmt.c.objects, 'multi-cluster management');
+  } finally {
+    await holdForDebugging(members.map((m) => m.sim));
+    for (const m of members) await m.sim.stop();
+    await network.stop();
+  }
+}
+
+/** The gateway host a workload cluster's collectors dial (their OTLP_GATEWAY_ENDPOINT env, host part). */
+export function gatewayExternalHost(objects: any[]): string {
+  for (const o of objects) {
+    for (const c of o.spec?.template?.spec?.containers ?? []) {
+      const e = (c.env ?? []).find((x: any) => x.name === 'OTLP_GATEWAY_ENDPOINT');
+      if (e?.value) return String(e.value).replace(/:\d+$/, '');
+    }
+  }
+  throw new Error('no collector dials a telemetry gateway in this cluster');
+}
+
+/** Runs telemetrygen and returns its exit code (for the checks that expect it to fail). */
+async function telemetrygenExit(sim: SimCluster, pod: SimPod, args: string[], dir: string, volumes: PodRunSpec['volumes']): Promise<number | null> {
+  try {
+    await telemetrygen(sim, pod, args, dir, volumes);
+    return 0;
+  } catch {
+    return 1;
+  }
 }

@@ -12,7 +12,8 @@
 import * as fs from 'fs';
 import { ApiServer } from './apiserver';
 import { checkCollectorBinary, checkCollectorConfigs } from './checks-collector';
-import { e2ePerCluster } from './checks-e2e';
+import { e2eMultiCluster, e2ePerCluster } from './checks-e2e';
+import { checkUnfedList, RenderedQuery } from './checks-queries';
 import { checkApply } from './checks-kubernetes';
 import { checkPrometheusConfigs } from './checks-prometheus';
 import { WORK } from './paths';
@@ -80,7 +81,15 @@ async function main(argv: string[]): Promise<number> {
   if (want('e2e')) {
     r.section('end to end');
     const perCluster = rendered.find((c) => c.variant === 'example per-cluster')!;
-    await r.guard('e2e: per-cluster', () => e2ePerCluster(r, perCluster, `${WORK}/e2e-per-cluster`));
+    const unfed: RenderedQuery[] = [];
+    await r.guard('e2e: per-cluster', async () => {
+      unfed.push(...(await e2ePerCluster(r, perCluster, `${WORK}/e2e-per-cluster`)));
+    });
+    const fleet = rendered.filter((c) => c.variant === 'example multi-cluster');
+    await r.guard('e2e: multi-cluster', async () => {
+      unfed.push(...(await e2eMultiCluster(r, fleet, `${WORK}/e2e-multi-cluster`)));
+    });
+    checkUnfedList(r, unfed, arg('--write-docs'));
   }
 
   await stopAllServers();
