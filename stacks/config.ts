@@ -253,7 +253,6 @@ const gatewayPolicies = obj(
 
 export const CONFIG_SCHEMA = {
   $schema: 'http://json-schema.org/draft-07/schema#',
-  $id: 'https://otel-lgtm-k8s.dev/schema/lgtm-config.schema.json',
   title: 'otel-lgtm-k8s deployment configuration',
   ...obj(
     {
