@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parse } from 'yaml';
+import { ApiObject, App, Chart } from 'cdk8s';
+import { parse, parseAllDocuments } from 'yaml';
 import { buildApp } from '../stacks/build';
 import { loadConfigFile } from '../stacks/load';
 import { isBuiltInKind, orderForApply, RenderedObject } from '../stacks/apply-order';
@@ -41,6 +42,18 @@ describe('apply order', () => {
     ]);
     // The input is not reordered in place.
     expect(input[0].kind).toBe('HTTPListenerPolicy');
+  });
+
+  test('GIVEN a chart whose custom resource and Service are constructed before its Namespace WHEN rendered THEN the file lists the Namespace first and the custom resource last', () => {
+    const app = new App();
+    const chart = new Chart(app, 'c', { namespace: 'ns' });
+    new ApiObject(chart, 'policy', { apiVersion: 'gateway.kgateway.dev/v1alpha1', kind: 'HTTPListenerPolicy', metadata: { name: 'p' } });
+    new ApiObject(chart, 'svc', { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' } });
+    new ApiObject(chart, 'ns', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns', namespace: undefined } });
+    const [file] = renderApp(app);
+    expect(file.objects.map((o) => o.kind)).toEqual(['Namespace', 'Service', 'HTTPListenerPolicy']);
+    expect(parseAllDocuments(file.yaml).map((d) => d.toJS().kind)).toEqual(['Namespace', 'Service', 'HTTPListenerPolicy']);
+    expect(file.prerequisites.items.customResourceDefinitions.map((c) => c.name)).toEqual(['httplistenerpolicies.gateway.kgateway.dev']);
   });
 
   test('GIVEN API groups ending in .k8s.io WHEN classified THEN only the API server’s own groups count as built in (Gateway API is a CRD)', () => {
