@@ -74,8 +74,15 @@ function synth(env: NodeJS.ProcessEnv): number {
     for (const o of r.objects) kinds.set(o.kind, (kinds.get(o.kind) ?? 0) + 1);
     const summary = [...kinds.entries()].sort().map(([k, n]) => `${n} ${k}`).join(', ');
     process.stdout.write(`wrote ${path.relative(process.cwd(), path.join(outdir, r.fileName))}: ${r.objects.length} objects (${summary})\n`);
+    const p = r.prerequisites.items;
+    const needs = [count(p.customResourceDefinitions.length, 'CRD'), count(p.namespaces.length, 'Namespace'), count(p.secrets.length, 'Secret')].join(', ');
+    process.stdout.write(`wrote ${path.relative(process.cwd(), path.join(outdir, r.prerequisites.fileName))}: to create first, ${needs}\n`);
   }
   return 0;
+}
+
+function count(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? '' : 's'}`;
 }
 
 if (require.main === module) {

@@ -4,7 +4,8 @@
  * the allowlist of ./metrics.ts with their upstream source.
  */
 import { DashboardSpec } from './types';
-import { DashboardOptions, newDashboard, PanelIds, plainJson, resolveDashboardOptions, row, statPanel, timeseriesPanel } from './panels';
+import { DashboardOptions, resolveDashboardOptions } from './options';
+import { newDashboard, PanelIds, plainJson, row, statPanel, timeseriesPanel } from './panels';
 import { alternation, histogramCountRate, histogramQuantile, Matcher, sel, sumRate } from './promql';
 
 /** Stable uid of the backends dashboard. */

@@ -8,7 +8,8 @@
  */
 import { DashboardSpec } from './types';
 import { COLLECTOR_METRIC_NAMINGS, COLLECTOR_SIGNALS, collectorMetricNames, CollectorMetricNaming } from './metrics';
-import { DashboardOptions, newDashboard, PanelIds, plainJson, resolveDashboardOptions, row, statPanel, timeseriesPanel } from './panels';
+import { DashboardOptions, resolveDashboardOptions } from './options';
+import { newDashboard, PanelIds, plainJson, row, statPanel, timeseriesPanel } from './panels';
 import { by, sel, sumRate } from './promql';
 import { is, validate } from '../lib/validation';
 

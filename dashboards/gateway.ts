@@ -12,7 +12,8 @@
  * are in milliseconds.
  */
 import { DashboardSpec } from './types';
-import { DashboardOptions, newDashboard, PanelIds, plainJson, resolveDashboardOptions, row, statPanel, timeseriesPanel } from './panels';
+import { DashboardOptions, resolveDashboardOptions } from './options';
+import { newDashboard, PanelIds, plainJson, row, statPanel, timeseriesPanel } from './panels';
 import { alternation, histogramQuantile, Matcher, sumRate } from './promql';
 import { validate } from '../lib/validation';
 

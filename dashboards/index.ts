@@ -21,8 +21,8 @@ import { tempoAlerts } from './alerts/tempo';
 
 export * from './types';
 export * from './metrics';
-export { DEFAULT_FOLDER, DEFAULT_PROMETHEUS_UID, DEFAULT_TEMPO_UID, DASHBOARD_UID } from './panels';
-export type { DashboardOptions } from './panels';
+export { DEFAULT_FOLDER, DEFAULT_PROMETHEUS_UID, DEFAULT_TEMPO_UID, DASHBOARD_UID } from './options';
+export type { DashboardOptions } from './options';
 export * from './gateway';
 export * from './collector';
 export * from './backends';

@@ -10,7 +10,8 @@
  */
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { DashboardSpec, DatasourceRef } from './types';
-import { DASHBOARD_UID, DEFAULT_TEMPO_UID, newDashboard, PanelIds, plainJson, resolveDashboardOptions, row, serviceMapPanel, timeseriesPanel } from './panels';
+import { DASHBOARD_UID, DEFAULT_TEMPO_UID, resolveDashboardOptions } from './options';
+import { newDashboard, PanelIds, plainJson, row, serviceMapPanel, timeseriesPanel } from './panels';
 import { alternation, histogramQuantile, Matcher, sumRate } from './promql';
 import { metric } from './metrics';
 import { validate } from '../lib/validation';

@@ -133,9 +133,8 @@ export type TelemetryGatewayConfig = Static<typeof TELEMETRY_GATEWAY_CONFIG>;
 export type WorkloadClusterConfig = Static<typeof WORKLOAD_CLUSTER>;
 
 /** The JSON Schema (draft-07) of the config file: the validator's input and the published schema. */
-export const CONFIG_SCHEMA: TSchema & { readonly $id: string; readonly title: string } = {
+export const CONFIG_SCHEMA: TSchema & { readonly title: string } = {
   $schema: 'http://json-schema.org/draft-07/schema#',
-  $id: 'https://otel-lgtm-k8s.dev/schema/lgtm-config.schema.json',
   title: 'otel-lgtm-k8s deployment configuration',
   ...CONFIG,
 };

@@ -287,9 +287,11 @@ describe('cdk8s entry point', () => {
     const cfg = writeConfig('mine.yaml', 'layout: per-cluster\nname: mine\nclusterName: c1\n');
     const out = path.join(outdir, 'dist');
     expect(main({ LGTM_CONFIG: cfg, CDK8S_OUTDIR: out })).toBe(0);
-    expect(fs.readdirSync(out)).toEqual(['per-cluster-mine.k8s.yaml']);
+    expect(fs.readdirSync(out).sort()).toEqual(['per-cluster-mine.k8s.yaml', 'per-cluster-mine.prerequisites.txt']);
+    expect(fs.readFileSync(path.join(out, 'per-cluster-mine.prerequisites.txt'), 'utf8')).toContain('name: grafana-admin');
     const printed = stdout.mock.calls.map((c) => String(c[0])).join('');
     expect(printed).toMatch(/wrote .*per-cluster-mine\.k8s\.yaml: \d+ objects \(/);
+    expect(printed).toMatch(/wrote .*per-cluster-mine\.prerequisites\.txt: to create first, 0 CRDs, 0 Namespaces, 1 Secret\n/);
   });
 
   test.each([
