@@ -58,8 +58,15 @@ export interface RegisterOptions {
   readonly parent: pulumi.Resource;
   /** Provider of the target cluster. @default the default provider */
   readonly provider?: k8s.Provider;
-  /** Extra dependencies for every object (e.g. Secrets created from Pulumi config). */
+  /** Extra dependencies for every object. */
   readonly dependsOn?: pulumi.Resource[];
+  /**
+   * Called once the Namespaces are registered, with them by name: creates
+   * resources that live in those Namespaces and that every other object then
+   * depends on (e.g. Secrets created from Pulumi config). Their own
+   * dependencies on the Namespaces are the callback's to set.
+   */
+  readonly afterNamespaces?: (namespaces: ReadonlyMap<string, pulumi.Resource>) => pulumi.Resource[];
 }
 
 /**
@@ -71,18 +78,25 @@ export function registerManifests(opts: RegisterOptions): Map<string, pulumi.Cus
   const namespaces = new Map<string, pulumi.CustomResource>();
   const base: pulumi.CustomResourceOptions = { parent: opts.parent, provider: opts.provider };
   const ordered = [...opts.objects].sort((a, b) => rank(a) - rank(b));
+  let after: pulumi.Resource[] | undefined;
   for (const m of ordered) {
     const name = logicalName(opts.cluster, m);
     if (out.has(name)) throw new ValidationError([{ field: 'objects', value: name, allowed: 'each Kubernetes object (cluster, kind, namespace, name) once' }], 'registerManifests');
-    const deps: pulumi.Resource[] = [...(opts.dependsOn ?? [])];
+    const isNamespace = m.kind === 'Namespace' && m.apiVersion === 'v1';
+    // Namespaces come first (rank 0); the first other object triggers what must follow them.
+    if (!isNamespace && after === undefined) after = opts.afterNamespaces?.(namespaces) ?? [];
+    const deps: pulumi.Resource[] = [...(opts.dependsOn ?? []), ...(isNamespace ? [] : after ?? [])];
     const ns = m.metadata.namespace ? namespaces.get(m.metadata.namespace) : undefined;
     if (ns) deps.push(ns);
     const Cls = TYPED[`${m.apiVersion}/${m.kind}`];
-    const resOpts: pulumi.CustomResourceOptions = { ...base, dependsOn: deps };
+    // Every object has a fixed name, so a replacement must delete the old object before creating the new one
+    // (creating first fails: the name is taken).
+    const resOpts: pulumi.CustomResourceOptions = { ...base, dependsOn: deps, deleteBeforeReplace: true };
     const res = Cls ? new Cls(name, m, resOpts) : new k8s.apiextensions.CustomResource(name, m as any, resOpts);
-    if (m.kind === 'Namespace' && m.apiVersion === 'v1') namespaces.set(m.metadata.name, res);
+    if (isNamespace) namespaces.set(m.metadata.name, res);
     out.set(name, res);
   }
+  if (after === undefined) opts.afterNamespaces?.(namespaces);
   return out;
 }
 

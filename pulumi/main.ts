@@ -39,7 +39,11 @@ export function run() {
     { field: 'clusters', value: unassigned, ok: (v: string[]) => v.length <= 1, allowed: 'an entry for every cluster of the deployment, except at most one that uses the default provider' },
   ]);
   const providers = Object.fromEntries(
-    Object.entries(clusters).map(([name, c]) => [name, new k8s.Provider(`cluster-${name}`, { context: c.context, kubeconfig: c.kubeconfig })]),
+    // ConfigMaps and Secrets are updated in place (their checksums roll the pods), not replaced.
+    Object.entries(clusters).map(([name, c]) => [
+      name,
+      new k8s.Provider(`cluster-${name}`, { context: c.context, kubeconfig: c.kubeconfig, enableConfigMapMutable: true, enableSecretMutable: true }),
+    ]),
   );
   const stack = new LgtmStack('lgtm', {
     config: deployment,

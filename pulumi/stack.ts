@@ -79,9 +79,15 @@ export class LgtmStack extends pulumi.ComponentResource {
       const cluster = clusterOf(chart, config);
       const objects = chart.toJson() as Manifest[];
       checkRendered(objects, cluster, 'pulumi config "otel-lgtm-k8s:deployment"');
-      const created = this.createSecrets(cluster, chart, config, secrets, provider(cluster));
       const patched = chart.role === 'workload' && gatewayAddress && !externalHost ? objects.map((o) => withGatewayEndpoint(o, gatewayAddress!)) : objects;
-      const registered = registerManifests({ cluster, objects: patched, parent: this, provider: provider(cluster), dependsOn: created });
+      // Secrets from secret config live in the stack's Namespace: created after it, before the objects that use them.
+      const registered = registerManifests({
+        cluster,
+        objects: patched,
+        parent: this,
+        provider: provider(cluster),
+        afterNamespaces: (namespaces) => this.createSecrets(cluster, chart, config, secrets, provider(cluster), namespaces.get(chart.namespace!)),
+      });
       for (const [k, v] of registered) this.resources.set(k, v);
 
       const ingest = chart.collection.agent?.endpoints ?? chart.collection.logs?.endpoints;
@@ -108,7 +114,7 @@ export class LgtmStack extends pulumi.ComponentResource {
    * Creates, from Pulumi secret config, the Secrets this cluster's objects
    * reference. A Secret whose value is not configured is assumed to exist.
    */
-  private createSecrets(cluster: string, chart: LayoutChart, config: LgtmConfig, s: LgtmSecrets, provider?: k8s.Provider): pulumi.Resource[] {
+  private createSecrets(cluster: string, chart: LayoutChart, config: LgtmConfig, s: LgtmSecrets, provider?: k8s.Provider, namespaceResource?: pulumi.Resource): pulumi.Resource[] {
     const namespace = chart.namespace!;
     const data = new Map<string, Record<string, pulumi.Input<string>>>();
     const put = (name: string, key: string, value: pulumi.Input<string> | undefined) => {
@@ -142,7 +148,7 @@ export class LgtmStack extends pulumi.ComponentResource {
         new k8s.core.v1.Secret(
           `${cluster}:secret:${namespace}/${secretName}`,
           { metadata: { name: secretName, namespace, labels: { 'app.kubernetes.io/part-of': 'lgtm', 'app.kubernetes.io/managed-by': 'pulumi' } }, type: 'Opaque', stringData },
-          { parent: this, provider, additionalSecretOutputs: ['data', 'stringData'] },
+          { parent: this, provider, additionalSecretOutputs: ['data', 'stringData'], dependsOn: namespaceResource ? [namespaceResource] : [], deleteBeforeReplace: true },
         ),
     );
   }

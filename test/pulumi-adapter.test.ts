@@ -54,6 +54,29 @@ describe('Pulumi manifest adapter', () => {
     expect(svc.inputs.spec.ports[0].port).toBe(3100);
   });
 
+  test('GIVEN afterNamespaces WHEN registered THEN it runs once, after the Namespaces and before any other object, with the Namespaces by name', () => {
+    const parent = new Parent('a');
+    const calls: string[][] = [];
+    const res = registerManifests({
+      cluster: 'c3',
+      parent,
+      objects: [
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', namespace: 'telemetry' } },
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'telemetry' } },
+      ],
+      afterNamespaces: (namespaces) => {
+        calls.push([...namespaces.keys()]);
+        return [];
+      },
+    });
+    expect(calls).toEqual([['telemetry']]);
+    expect([...res.keys()]).toEqual(['c3:namespace:telemetry', 'c3:configmap:telemetry/cfg']);
+    // Objects without a Namespace of their own still get the callback, once.
+    const calls2: number[] = [];
+    registerManifests({ cluster: 'c4', parent, objects: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x' } }], afterNamespaces: (n) => (calls2.push(n.size), []) });
+    expect(calls2).toEqual([1]);
+  });
+
   test('GIVEN the same object twice WHEN registered THEN it fails naming the object', () => {
     const parent = new Parent('q');
     const m = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'n' } };

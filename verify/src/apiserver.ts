@@ -28,7 +28,15 @@ export class ApiServer {
   constructor(
     public readonly name: string,
     public readonly dir: string,
-    private readonly opts: { readonly podHost?: string } = {},
+    private readonly opts: {
+      readonly podHost?: string;
+      /**
+       * Also run kube-controller-manager (garbage collector, namespace
+       * controller, …): deletes then finish as in a real cluster. No
+       * scheduler and no kubelet, so pods stay Pending.
+       */
+      readonly controllers?: boolean;
+    } = {},
   ) {}
 
   public async start(): Promise<void> {
@@ -79,7 +87,23 @@ export class ApiServer {
     this.kubeconfig = path.join(this.dir, 'kubeconfig');
     fs.writeFileSync(this.kubeconfig, this.kubeconfigYaml(this.name));
     await waitFor(`${this.name} API server /readyz`, () => this.ready(), 120_000, this.apiserver);
+    if (this.opts.controllers) {
+      this.controllerManager = new Server(`${this.name}-controller-manager`, bin('kube-controller-manager'), [
+        `--kubeconfig=${this.kubeconfig}`,
+        `--authentication-kubeconfig=${this.kubeconfig}`,
+        `--authorization-kubeconfig=${this.kubeconfig}`,
+        `--service-account-private-key-file=${sa.priv}`,
+        `--root-ca-file=${ca.cert}`,
+        '--use-service-account-credentials=false',
+        '--leader-elect=false',
+        '--bind-address=127.0.0.1',
+        '--secure-port=0',
+        '--v=0',
+      ], path.join(this.dir, 'controller-manager.log'));
+    }
   }
+
+  private controllerManager?: Server;
 
   /** An admin kubeconfig with one context named `context`. */
   public kubeconfigYaml(context: string): string {
@@ -148,6 +172,7 @@ export class ApiServer {
   }
 
   public async stop(): Promise<void> {
+    await this.controllerManager?.stop();
     await this.apiserver?.stop();
     await this.etcd?.stop();
   }

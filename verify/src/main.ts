@@ -15,6 +15,7 @@ import { checkCollectorBinary, checkCollectorConfigs } from './checks-collector'
 import { e2eMultiCluster, e2ePerCluster } from './checks-e2e';
 import { checkUnfedList, RenderedQuery } from './checks-queries';
 import { checkApply } from './checks-kubernetes';
+import { checkPulumi, PULUMI_ENVS } from './checks-pulumi';
 import { checkPrometheusConfigs } from './checks-prometheus';
 import { WORK } from './paths';
 import { stopAllServers } from './proc';
@@ -22,7 +23,7 @@ import { renderExamples, renderMatrix } from './render';
 import { Report } from './report';
 import { buildTool, regenerateCollector, toolSpecs } from './tools';
 
-export const GROUPS = ['collector', 'prometheus', 'kubernetes', 'e2e'] as const;
+export const GROUPS = ['collector', 'prometheus', 'kubernetes', 'e2e', 'pulumi'] as const;
 type Group = (typeof GROUPS)[number];
 
 /** The tools each check group runs. */
@@ -31,6 +32,7 @@ const GROUP_TOOLS: Record<Group, string[]> = {
   prometheus: ['prometheus'],
   kubernetes: ['etcd', 'kubernetes'],
   e2e: ['otelcol', 'otelcol-sink', 'prometheus', 'etcd', 'kubernetes', 'telemetrygen'],
+  pulumi: ['etcd', 'kubernetes', 'pulumi', 'pulumi-kubernetes'],
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -90,6 +92,12 @@ async function main(argv: string[]): Promise<number> {
       unfed.push(...(await e2eMultiCluster(r, fleet, `${WORK}/e2e-multi-cluster`)));
     });
     checkUnfedList(r, unfed, arg('--write-docs'));
+  }
+
+  if (want('pulumi')) {
+    r.section('pulumi');
+    const envs = process.env.VERIFY_PULUMI_ENVS ? PULUMI_ENVS.filter((e) => process.env.VERIFY_PULUMI_ENVS!.split(',').includes(e.env)) : PULUMI_ENVS;
+    for (const e of envs) await r.guard(`pulumi ${e.env}`, () => checkPulumi(r, e, `${WORK}/pulumi-${e.env}`));
   }
 
   await stopAllServers();

@@ -96,6 +96,7 @@ export function toolSpecs(): ToolSpec[] {
       dir: 'verify/tools/kubernetes',
       binaries: [
         { pkg: 'k8s.io/kubernetes/cmd/kube-apiserver', out: 'kube-apiserver' },
+        { pkg: 'k8s.io/kubernetes/cmd/kube-controller-manager', out: 'kube-controller-manager' },
         { pkg: 'k8s.io/kubernetes/cmd/kubectl', out: 'kubectl' },
       ],
       ldflags: [
