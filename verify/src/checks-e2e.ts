@@ -11,6 +11,7 @@ import { PodRunSpec } from './pod';
 import { addDeploymentPod, addKgateway, ClusterRun, PodNetwork, PromClient, startCluster, telemetrygen, waitReceived } from './e2e';
 import { ensureNamespace } from './checks-kubernetes';
 import { checkQueries, RenderedQuery } from './checks-queries';
+import { observeSeries } from './checks-rules';
 import { waitFor } from './proc';
 import { RenderedCluster } from './render';
 import { Report } from './report';
@@ -140,8 +141,12 @@ export async function waitForScrapes(prom: PromClient): Promise<void> {
   }, 180_000);
 }
 
-/** The per-cluster layout end to end. Returns the dashboard and alert queries the run cannot feed. */
-export async function e2ePerCluster(r: Report, c: RenderedCluster, dir: string): Promise<RenderedQuery[]> {
+/**
+ * The per-cluster layout end to end. Returns the dashboard and alert queries
+ * the run cannot feed, and the label sets Prometheus holds for the metrics the
+ * alert-rule unit tests use.
+ */
+export async function e2ePerCluster(r: Report, c: RenderedCluster, dir: string): Promise<{ unfed: RenderedQuery[]; observed: Map<string, Record<string, string>[]> }> {
   const network = new PodNetwork();
   await network.start();
   const clusterName = clusterOf(c.objects);
@@ -170,7 +175,8 @@ export async function e2ePerCluster(r: Report, c: RenderedCluster, dir: string):
     await checkAppMetrics(r, run.prometheus!, 'checkout', clusterName, LOAD.app);
     await checkNoLoss(r, run.prometheus!, c.fileName);
     await waitForScrapes(run.prometheus!);
-    return await checkQueries(r, run.prometheus!, c.objects, c.fileName);
+    const unfed = await checkQueries(r, run.prometheus!, c.objects, c.fileName);
+    return { unfed, observed: await observeSeries(run.prometheus!) };
   } finally {
     await holdForDebugging([sim]);
     await sim.stop();

@@ -14,6 +14,7 @@ import { ApiServer } from './apiserver';
 import { checkCollectorBinary, checkCollectorConfigs } from './checks-collector';
 import { e2eMultiCluster, e2ePerCluster } from './checks-e2e';
 import { checkUnfedList, RenderedQuery } from './checks-queries';
+import { checkRuleTests } from './checks-rules';
 import { checkApply } from './checks-kubernetes';
 import { checkPulumi, PULUMI_ENVS } from './checks-pulumi';
 import { checkPrometheusConfigs } from './checks-prometheus';
@@ -84,14 +85,21 @@ async function main(argv: string[]): Promise<number> {
     r.section('end to end');
     const perCluster = rendered.find((c) => c.variant === 'example per-cluster')!;
     const unfed: RenderedQuery[] = [];
-    await r.guard('e2e: per-cluster', async () => {
-      unfed.push(...(await e2ePerCluster(r, perCluster, `${WORK}/e2e-per-cluster`)));
+    if (!process.env.VERIFY_E2E || process.env.VERIFY_E2E === 'per-cluster') await r.guard('e2e: per-cluster', async () => {
+      const res = await e2ePerCluster(r, perCluster, `${WORK}/e2e-per-cluster`);
+      unfed.push(...res.unfed);
+      fs.writeFileSync(`${WORK}/observed-series.json`, JSON.stringify(Object.fromEntries(res.observed)));
+      r.section('alert rules (promtool test rules, series observed in the run)');
+      await checkRuleTests(r, perCluster.objects, res.observed, `${WORK}/rule-tests`);
     });
     const fleet = rendered.filter((c) => c.variant === 'example multi-cluster');
-    await r.guard('e2e: multi-cluster', async () => {
-      unfed.push(...(await e2eMultiCluster(r, fleet, `${WORK}/e2e-multi-cluster`)));
-    });
-    checkUnfedList(r, unfed, arg('--write-docs'));
+    // VERIFY_E2E=per-cluster runs one scenario (while working on the harness); CI runs both.
+    if (!process.env.VERIFY_E2E || process.env.VERIFY_E2E === 'multi-cluster') {
+      await r.guard('e2e: multi-cluster', async () => {
+        unfed.push(...(await e2eMultiCluster(r, fleet, `${WORK}/e2e-multi-cluster`)));
+      });
+      checkUnfedList(r, unfed, arg('--write-docs'));
+    }
   }
 
   if (want('pulumi')) {
