@@ -7,6 +7,8 @@ import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { makeCa, makeLeaf } from './pki';
+import { bin } from './paths';
+import { sleep } from './proc';
 import { PodRunSpec } from './pod';
 import { addDeploymentPod, addKgateway, ClusterRun, PodNetwork, PromClient, startCluster, telemetrygen, waitReceived } from './e2e';
 import { ensureNamespace } from './checks-kubernetes';
@@ -316,7 +318,9 @@ export async function e2eMultiCluster(r: Report, files: RenderedCluster[], dir: 
       members.every((m) => clusters.some((c) => c.metric.k8s_cluster_name === m.name)),
     );
     await waitForScrapes(mgmt.run.prometheus!);
-    return await checkQueries(r, mgmt.run.prometheus!, mgmt.c.objects, 'multi-cluster management');
+    const unfed = await checkQueries(r, mgmt.run.prometheus!, mgmt.c.objects, 'multi-cluster management');
+    if (process.env.VERIFY_OUTAGE !== '0') await checkOutage(r, mgmt, members.find((m) => m !== mgmt)!, path.join(dir, 'outage'));
+    return unfed;
   } finally {
     await holdForDebugging(members.map((m) => m.sim));
     for (const m of members) await m.sim.stop();
@@ -343,4 +347,78 @@ async function telemetrygenExit(sim: SimCluster, pod: SimPod, args: string[], di
   } catch {
     return 1;
   }
+}
+
+/** The outage scenario's timeline, in seconds from the start of the steady load. */
+export const OUTAGE = {
+  /** Steady load: each signal at this rate (per second) for this long. */
+  rate: 2,
+  loadSeconds: 14 * 60,
+  gatewayDownAt: 60,
+  prometheusDownAt: 3 * 60,
+  /** A workload collector is restarted while the gateway is down. */
+  collectorRestartAt: 6 * 60,
+  /** Each outage lasts this long. */
+  downSeconds: 10 * 60,
+} as const;
+
+/**
+ * The durable hop under a management-cluster outage: while a workload
+ * cluster's app sends at a steady rate, the telemetry gateway is down for 10
+ * minutes (and one workload collector restarts in the middle of it), and
+ * Prometheus is down for 10 minutes behind the running gateway (the two
+ * overlap). After recovery every span, log record and data point sent has
+ * arrived, and the collectors' queue metrics show the buffering.
+ */
+export async function checkOutage(r: Report, mgmt: FleetMember, wl: FleetMember, dir: string): Promise<void> {
+  const prom = mgmt.run!.prometheus!;
+  const service = `outage-${wl.name}`;
+  const n = OUTAGE.rate * OUTAGE.loadSeconds;
+  const agent = `otel-agent.${wl.c.objects.find((o) => o.kind === 'Namespace')!.metadata.name}.svc:4317`;
+  const common = ['--otlp-endpoint', agent, '--otlp-insecure', '--rate', String(OUTAGE.rate), '--service', service];
+  const started = Date.now();
+  const at = (s: number) => sleep(Math.max(0, started + s * 1000 - Date.now()));
+  const load = Promise.all([
+    telemetrygen(wl.sim, wl.app!, ['traces', ...common, '--traces', String(n), '--child-spans', String(SPANS_PER_TRACE - 1)], dir),
+    telemetrygen(wl.sim, wl.app!, ['logs', ...common, '--logs', String(n)], dir),
+    telemetrygen(wl.sim, wl.app!, ['metrics', ...common, '--metrics', String(n), '--otlp-metric-name', APP_METRIC, '--metric-type', 'Gauge', '--unique-timeseries', '--unique-timeseries-duration', '1s'], dir),
+  ]);
+  const gateway = mgmt.sim.pod('otel-gateway');
+  const prometheus = mgmt.sim.pod('prometheus');
+  const restarted = 'otel-logs';
+  const log: string[] = [];
+  const note = (s: string) => log.push(`${Math.round((Date.now() - started) / 1000)} s: ${s}`);
+
+  await at(OUTAGE.gatewayDownAt);
+  await gateway.server!.stop();
+  note('telemetry gateway stopped');
+  await at(OUTAGE.prometheusDownAt);
+  await prometheus.server!.stop();
+  note('Prometheus stopped');
+  await at(OUTAGE.collectorRestartAt);
+  await wl.sim.pod(restarted).server!.stop();
+  await wl.sim.startWorkload(restarted, bin('otelcol'));
+  await wl.sim.waitHttp(restarted, 13133, '/');
+  note(`${wl.name}/${restarted} restarted`);
+  await at(OUTAGE.gatewayDownAt + OUTAGE.downSeconds);
+  await mgmt.sim.startWorkload('otel-gateway', bin('otelcol'));
+  await mgmt.sim.waitHttp('otel-gateway', 13133, '/');
+  note('telemetry gateway back');
+  await at(OUTAGE.prometheusDownAt + OUTAGE.downSeconds);
+  await mgmt.sim.startWorkload('prometheus', bin('prometheus'));
+  await mgmt.sim.waitHttp('prometheus', 9090, '/-/ready', 300_000);
+  note('Prometheus back');
+  await load;
+  note(`load done: ${n} traces (${n * SPANS_PER_TRACE} spans), ${n} log records, ${n} metric points`);
+  r.check(`e2e: outage: gateway down ${OUTAGE.downSeconds / 60} min, Prometheus down ${OUTAGE.downSeconds / 60} min (overlapping), ${wl.name}/${restarted} restarted during it`, true, log.join('\n'));
+
+  await checkArrivals(r, mgmt.run!.sinks, [{ service, cluster: wl.name, logs: n, traces: n * SPANS_PER_TRACE }]);
+  await checkAppMetrics(r, prom, service, wl.name, n);
+  const buffered = async (expr: string) => (await prom.query(expr)).map((x) => `${x.metric.k8s_cluster_name ?? ''}/${x.metric.instance ?? ''} ${x.metric.exporter}: ${x.value[1]}`);
+  const window = `${Math.ceil((Date.now() - started) / 60000) + 2}m`;
+  const wlQueues = await buffered(`max by (k8s_cluster_name, instance, exporter) (max_over_time(otelcol_exporter_queue_size{k8s_cluster_name="${wl.name}", exporter="otlp_grpc/gateway"}[${window}])) > 0`);
+  r.check(`e2e: outage: ${wl.name}'s collectors queued for the gateway during its outage (otelcol_exporter_queue_size)`, wlQueues.length > 0, wlQueues.join('\n') || undefined);
+  const gwQueues = await buffered(`max by (k8s_cluster_name, instance, exporter) (max_over_time(otelcol_exporter_queue_size{exporter="otlp_http/prometheus"}[${window}])) > 0`);
+  r.check('e2e: outage: the gateway queued for Prometheus during its outage (otelcol_exporter_queue_size)', gwQueues.length > 0, gwQueues.join('\n') || undefined);
+  await checkNoLoss(r, prom, 'after the outages');
 }

@@ -5,6 +5,7 @@
  * is deleted. Any warning (PodSecurity, unknown or duplicate fields,
  * deprecated APIs) fails the check.
  */
+import * as fs from 'fs';
 import { ApiServer } from './apiserver';
 import { K8sObject, RenderedCluster } from './render';
 import { Report } from './report';
@@ -49,6 +50,18 @@ export async function checkApply(r: Report, api: ApiServer, c: RenderedCluster):
   const apply = ['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '--validate=strict', '-f', c.file];
   for (const ns of foreignNamespaces(c.objects)) await ensureNamespace(api, ns);
 
+  // A dry run cannot create the Namespace that the file's other objects live in: dry-run and apply the
+  // file's Namespaces first, then dry-run the whole file.
+  const namespaces = c.objects.filter((o) => o.kind === 'Namespace');
+  if (namespaces.length > 0) {
+    const nsFile = `${c.file}.namespaces.json`;
+    fs.writeFileSync(nsFile, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: namespaces }));
+    const nsApply = ['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '--validate=strict', '-f', nsFile];
+    const nsDry = await api.kubectl([...nsApply, '--dry-run=server']);
+    const nsReal = nsDry.code === 0 ? await api.kubectl(nsApply) : nsDry;
+    const nsWarn = [...warnings(nsDry.stderr), ...warnings(nsReal.stderr)];
+    if (!r.check(`kubernetes: server-side dry run, then apply, of the Namespaces of ${what}`, nsReal.code === 0 && nsWarn.length === 0, nsReal.code === 0 ? nsWarn.join('\n') || undefined : nsReal.stderr)) return;
+  }
   const dry = await api.kubectl([...apply, '--dry-run=server']);
   const dryWarn = warnings(dry.stderr);
   if (!r.check(`kubernetes: server-side dry run of ${what}`, dry.code === 0 && dryWarn.length === 0, dry.code === 0 ? dryWarn.join('\n') || undefined : dry.stderr)) return;
