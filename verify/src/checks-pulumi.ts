@@ -141,19 +141,7 @@ export async function checkPulumi(r: Report, e: PulumiEnv, dir: string): Promise
       fs.writeFileSync(f, apis.get(c)!.kubeconfigYaml(access[c]?.context ?? c));
       return f;
     });
-    const home = path.join(dir, 'pulumi-home');
-    const state = path.join(dir, 'state');
-    fs.mkdirSync(state, { recursive: true });
-    const envVars: Record<string, string> = {
-      PATH: `${BIN}:${process.env.PATH}`,
-      PULUMI_HOME: home,
-      PULUMI_BACKEND_URL: `file://${state}`,
-      PULUMI_CONFIG_PASSPHRASE: randomBytes(16).toString('hex'),
-      PULUMI_SKIP_UPDATE_CHECK: 'true',
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: 'true',
-      KUBECONFIG: kubeconfigs.join(':'),
-    };
-    await runOk(bin('pulumi'), ['plugin', 'install', 'resource', 'kubernetes', pulumiKubernetesPluginVersion(), '--file', bin('pulumi-resource-kubernetes')], { env: { ...process.env, ...envVars } });
+    const { envVars, home } = await pulumiEnvironment(dir, kubeconfigs);
 
     // The project as users have it: Pulumi.yaml and the environment's stack file, unchanged.
     const work = path.join(dir, 'project');
@@ -165,11 +153,7 @@ export async function checkPulumi(r: Report, e: PulumiEnv, dir: string): Promise
     fs.copyFileSync(path.join(ROOT, `Pulumi.${e.env}.yaml`), stackFile);
 
     const program = async () => {
-      pulumiSdk.runtime.registerResourceTransform((a: any) => {
-        if (!a.custom || !a.type.startsWith('kubernetes:') || a.type.startsWith('pulumi:providers:')) return undefined;
-        const metadata = a.props.metadata ?? {};
-        return { props: { ...a.props, metadata: { ...metadata, annotations: { ...(metadata.annotations ?? {}), [SKIP_AWAIT]: 'true' } } }, opts: a.opts };
-      });
+      pulumiSdk.runtime.registerResourceTransform(skipAwait);
       // eslint-disable-next-line @typescript-eslint/no-var-requires
       return require(path.join(ROOT, 'build', 'pulumi', 'main.js')).run();
     };
@@ -211,7 +195,7 @@ export async function checkPulumi(r: Report, e: PulumiEnv, dir: string): Promise
     r.check(`pulumi ${e.env}: up succeeds (${JSON.stringify(up.summary.resourceChanges)})`, up.summary.result === 'succeeded');
     for (const c of clusters) await checkServerHolds(r, e.env, c, apis.get(c)!, twin.get(c)!);
     for (const c of clusters) await checkSecrets(r, e, c, apis.get(c)!, twin.get(c)!);
-    const stateText = fs.readdirSync(state, { recursive: true }).map((f) => path.join(state, String(f))).filter((f) => fs.statSync(f).isFile()).map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+    const stateText = fs.readdirSync(path.join(dir, 'state'), { recursive: true }).map((f) => path.join(dir, 'state', String(f))).filter((f) => fs.statSync(f).isFile()).map((f) => fs.readFileSync(f, 'utf8')).join('\n');
     const leaked = Object.entries(e.secrets).filter(([, v]) => stateText.includes(v) || stateText.includes(Buffer.from(v).toString('base64')));
     r.check(`pulumi ${e.env}: no secret value appears in plain text (or base64) in the state`, leaked.length === 0, leaked.map(([k]) => k).join(', ') || undefined);
 
@@ -273,6 +257,35 @@ export async function checkPulumi(r: Report, e: PulumiEnv, dir: string): Promise
   } finally {
     for (const a of apis.values()) await a.stop();
   }
+}
+
+/**
+ * The verification's only change to a program: the provider's documented
+ * `pulumi.com/skipAwait` annotation on every Kubernetes object (no kubelet
+ * here, so no workload would ever become ready).
+ */
+function skipAwait(a: any) {
+  if (!a.custom || !a.type.startsWith('kubernetes:') || a.type.startsWith('pulumi:providers:')) return undefined;
+  const metadata = a.props.metadata ?? {};
+  return { props: { ...a.props, metadata: { ...metadata, annotations: { ...(metadata.annotations ?? {}), [SKIP_AWAIT]: 'true' } } }, opts: a.opts };
+}
+
+/** A local file backend, a passphrase, the given kubeconfigs, and the Kubernetes provider installed as a plugin. */
+async function pulumiEnvironment(dir: string, kubeconfigs: string[]): Promise<{ envVars: Record<string, string>; home: string }> {
+  const home = path.join(dir, 'pulumi-home');
+  const state = path.join(dir, 'state');
+  fs.mkdirSync(state, { recursive: true });
+  const envVars: Record<string, string> = {
+    PATH: `${BIN}:${process.env.PATH}`,
+    PULUMI_HOME: home,
+    PULUMI_BACKEND_URL: `file://${state}`,
+    PULUMI_CONFIG_PASSPHRASE: randomBytes(16).toString('hex'),
+    PULUMI_SKIP_UPDATE_CHECK: 'true',
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: 'true',
+    KUBECONFIG: kubeconfigs.join(':'),
+  };
+  await runOk(bin('pulumi'), ['plugin', 'install', 'resource', 'kubernetes', pulumiKubernetesPluginVersion(), '--file', bin('pulumi-resource-kubernetes')], { env: { ...process.env, ...envVars } });
+  return { envVars, home };
 }
 
 /** The Secrets the program creates from secret config, in a cluster (name, namespace, key → value). */
@@ -351,4 +364,71 @@ async function leftovers(api: ApiServer, objects: K8sObject[]): Promise<string[]
     await new Promise((res) => setTimeout(res, 2000));
   } while (Date.now() < until);
   return left;
+}
+
+/**
+ * The README's Pulumi library example, deployed for real: the code block the
+ * consumer tests compile (marked `consumer-test: pulumi index.ts`), compiled
+ * against this package as a dependency (`otel-lgtm-k8s/pulumi`), run by the
+ * real engine against an API server under the provider context it names:
+ * up creates what synth renders for its config, destroy removes it.
+ */
+export async function checkPulumiReadmeExample(r: Report, dir: string): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const automation = require(path.join(ROOT, 'node_modules', '@pulumi', 'pulumi', 'automation'));
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const pulumiSdk = require(path.join(ROOT, 'node_modules', '@pulumi', 'pulumi'));
+  fs.rmSync(dir, { recursive: true, force: true });
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const block = /<!-- consumer-test: pulumi index\.ts -->\n```\w*\n([\s\S]*?)```/.exec(readme);
+  if (!block) throw new Error('README.md has no block marked `consumer-test: pulumi index.ts`');
+  const code = block[1];
+  const context = /context: '([^']+)'/.exec(code)?.[1];
+  const configLiteral = /config: (\{[\s\S]*?\n  \}),\n  providers/.exec(code)?.[1];
+  if (!context || !configLiteral) throw new Error('the README example names no provider context or config');
+  // The example's deployment, evaluated from its own text, rendered as synth renders it.
+  // eslint-disable-next-line no-new-func
+  const deployment = new Function(`return (${configLiteral});`)();
+
+  // A project with this package (and the pinned Pulumi SDKs) as dependencies.
+  const project = path.join(dir, 'project');
+  fs.mkdirSync(path.join(project, 'node_modules'), { recursive: true });
+  fs.symlinkSync(ROOT, path.join(project, 'node_modules', 'otel-lgtm-k8s'));
+  fs.symlinkSync(path.join(ROOT, 'node_modules', '@pulumi'), path.join(project, 'node_modules', '@pulumi'));
+  fs.writeFileSync(path.join(project, 'index.ts'), code);
+  fs.writeFileSync(path.join(project, 'Pulumi.yaml'), 'name: readme-example\nruntime: nodejs\nmain: index.js\n');
+  fs.writeFileSync(
+    path.join(project, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { strict: true, target: 'ES2022', module: 'node16', moduleResolution: 'node16', skipLibCheck: true, types: [] }, files: ['index.ts'] }),
+  );
+  await runOk(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project]);
+
+  const api = new ApiServer(context, path.join(dir, 'cluster'), { controllers: true });
+  await api.start();
+  try {
+    await api.installCrds();
+    const rendered = synthTwin('readme-example', path.join(dir, 'synth'), deployment);
+    const objects = [...rendered.values()][0];
+    for (const ns of pkg.prerequisites(objects).namespaces) await ensureNamespace(api, ns.name);
+    const kubeconfig = path.join(dir, 'cluster', 'context.kubeconfig');
+    fs.writeFileSync(kubeconfig, api.kubeconfigYaml(context));
+    const { envVars, home } = await pulumiEnvironment(dir, [kubeconfig]);
+    const program = async () => {
+      pulumiSdk.runtime.registerResourceTransform(skipAwait);
+      // eslint-disable-next-line @typescript-eslint/no-var-requires
+      return require(path.join(project, 'index.js'));
+    };
+    const pulumiCommand = await automation.PulumiCommand.get({ root: path.dirname(BIN) });
+    const ws = await automation.LocalWorkspace.create({ workDir: project, program, envVars, pulumiHome: home, pulumiCommand });
+    const stack = await automation.Stack.create('readme', ws);
+    await stack.setConfig('readme-example:grafanaAdminPassword', { value: 'verify-readme-password', secret: true });
+    const up = await stack.up();
+    r.check(`pulumi README example: up succeeds (${JSON.stringify(up.summary.resourceChanges)})`, up.summary.result === 'succeeded');
+    await checkServerHolds(r, 'README example', context, api, objects);
+    const destroyed = await stack.destroy();
+    const left = await leftovers(api, objects);
+    r.check('pulumi README example: destroy leaves none of its objects', destroyed.summary.result === 'succeeded' && left.length === 0, left.join(', ') || undefined);
+  } finally {
+    await api.stop();
+  }
 }

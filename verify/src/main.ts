@@ -16,7 +16,7 @@ import { e2eMultiCluster, e2ePerCluster } from './checks-e2e';
 import { checkUnfedList, RenderedQuery } from './checks-queries';
 import { checkRuleTests } from './checks-rules';
 import { checkApply } from './checks-kubernetes';
-import { checkPulumi, PULUMI_ENVS } from './checks-pulumi';
+import { checkPulumi, checkPulumiReadmeExample, PULUMI_ENVS } from './checks-pulumi';
 import { checkPrometheusConfigs } from './checks-prometheus';
 import { WORK } from './paths';
 import { stopAllServers } from './proc';
@@ -106,6 +106,7 @@ async function main(argv: string[]): Promise<number> {
     r.section('pulumi');
     const envs = process.env.VERIFY_PULUMI_ENVS ? PULUMI_ENVS.filter((e) => process.env.VERIFY_PULUMI_ENVS!.split(',').includes(e.env)) : PULUMI_ENVS;
     for (const e of envs) await r.guard(`pulumi ${e.env}`, () => checkPulumi(r, e, `${WORK}/pulumi-${e.env}`));
+    if (!process.env.VERIFY_PULUMI_ENVS) await r.guard('pulumi README example', () => checkPulumiReadmeExample(r, `${WORK}/pulumi-readme`));
   }
 
   await stopAllServers();

@@ -66,6 +66,21 @@ function targetCases(prefix: string, job: string): AlertCase[] {
   ];
 }
 
+/** kgateway's 5xx share over 2xx and 5xx responses of the recorded proxy's series. */
+function envoy5xxCase(alert: string, metric: string, by: string): AlertCase {
+  const cls = (c: string) => ({ envoy_response_code_class: c });
+  return {
+    alert,
+    job: 'kgateway-data-plane',
+    evalTime: '30m',
+    expect: ['job', by],
+    series: [
+      { metric, set: cls('2'), healthy: RISING, failing: RISING },
+      { metric, set: cls('5'), healthy: FLAT, failing: RISING },
+    ],
+  };
+}
+
 /** A counter that only rises while failing. */
 const failingCounter = (metric: string, set?: Record<string, string>, like?: string): SeriesSpec => ({ metric, like, set, healthy: FLAT, failing: RISING });
 
@@ -221,24 +236,6 @@ export const ALERT_CASES: readonly AlertCase[] = [
 
   // --- kgateway --------------------------------------------------------------
   ...targetCases('KgatewayProxy', 'kgateway-data-plane'),
-  {
-    alert: 'KgatewayListener5xxHigh',
-    job: 'kgateway-data-plane',
-    evalTime: '30m',
-    expect: ['job', 'envoy_http_conn_manager_prefix'],
-    series: [
-      { metric: 'envoy_http_downstream_rq_xx_total', set: { envoy_response_code_class: '2' }, healthy: RISING, failing: RISING },
-      { metric: 'envoy_http_downstream_rq_xx_total', set: { envoy_response_code_class: '5' }, healthy: FLAT, failing: RISING },
-    ],
-  },
-  {
-    alert: 'KgatewayUpstream5xxHigh',
-    job: 'kgateway-data-plane',
-    evalTime: '30m',
-    expect: ['job', 'envoy_cluster_name'],
-    series: [
-      { metric: 'envoy_cluster_upstream_rq_xx_total', set: { envoy_response_code_class: '2' }, healthy: RISING, failing: RISING },
-      { metric: 'envoy_cluster_upstream_rq_xx_total', set: { envoy_response_code_class: '5' }, healthy: FLAT, failing: RISING },
-    ],
-  },
+  envoy5xxCase('KgatewayListener5xxHigh', 'envoy_http_downstream_rq_xx_total', 'envoy_http_conn_manager_prefix'),
+  envoy5xxCase('KgatewayUpstream5xxHigh', 'envoy_cluster_upstream_rq_xx_total', 'envoy_cluster_name'),
 ];
