@@ -289,6 +289,15 @@ describe('network options of the config file', () => {
     expect(connectionAllowed(policies, { kind: 'pod', namespace: 'ingress-nginx', labels: {} }, podsOf(file.objects).get('grafana')!, 3000)).toBe(true);
   });
 
+  test('GIVEN metricsExport pull WHEN rendered THEN Prometheus may scrape the collector’s exporter port and the collector no longer reaches Prometheus', () => {
+    const [{ chart, file }] = renderConfig({ ...BASE, collectors: { metricsExport: 'pull' } });
+    const pods = podsOf(file.objects);
+    const policies = file.objects.filter((o) => o.kind === 'NetworkPolicy');
+    expect(connectionAllowed(policies, pods.get('prometheus')!, pods.get('otel-metrics')!, 8889)).toBe(true);
+    expect(connectionAllowed(policies, pods.get('otel-metrics')!, pods.get('prometheus')!, 9090)).toBe(false);
+    expect(edgeVerdicts(chart, file.objects).filter((v) => !v.allowed)).toEqual([]);
+  });
+
   test('GIVEN networkPolicy.enabled false WHEN rendered THEN no NetworkPolicy is rendered', () => {
     const [{ file }] = renderConfig({ ...BASE, networkPolicy: { enabled: false } });
     expect(file.objects.filter((o) => o.kind === 'NetworkPolicy')).toEqual([]);
