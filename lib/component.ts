@@ -1,7 +1,8 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Obj, Opt, Static, Str } from './schema';
-import { DNS1035_LABEL_ALLOWED, DNS1035_LABEL_PATTERN, DNS1123_LABEL_ALLOWED, DNS1123_LABEL_PATTERN } from './values';
+import { ValidationError } from './validation';
+import { DNS1035_LABEL_ALLOWED, DNS1035_LABEL_PATTERN, STACK_NAMESPACE_ALLOWED, STACK_NAMESPACE_PATTERN, SYSTEM_NAMESPACES } from './values';
 
 /**
  * The schema of the props every component accepts. `maxNameLength` is lower
@@ -16,7 +17,12 @@ export function componentPropsSchema(maxNameLength = 63) {
         doc: 'Stable object name, also the Service name other components dial.',
       }),
     ),
-    namespace: Opt(Str(DNS1123_LABEL_PATTERN, `a namespace name (${DNS1123_LABEL_ALLOWED})`, { maxLength: 63, doc: "Namespace to deploy into; the enclosing Chart's namespace, else 'default', when unset." })),
+    namespace: Opt(
+      Str(STACK_NAMESPACE_PATTERN, `a namespace name (${STACK_NAMESPACE_ALLOWED})`, {
+        maxLength: 63,
+        doc: "Namespace to deploy into; the enclosing Chart's namespace when unset (a system namespace is refused).",
+      }),
+    ),
   };
 }
 
@@ -32,4 +38,21 @@ export function resolveNamespace(scope: Construct, namespace?: string): string {
   } catch {
     return 'default';
   }
+}
+
+/**
+ * The namespace a component deploys into (the prop, else the Chart's), with
+ * the system namespaces (kube-system, kube-public, kube-node-lease, default)
+ * refused: a ValidationError names `field`. Components call it before they
+ * join the tree.
+ */
+export function stackNamespace(scope: Construct, namespace: string | undefined, field: string, source: string): string {
+  const ns = resolveNamespace(scope, namespace);
+  if ((SYSTEM_NAMESPACES as readonly string[]).includes(ns)) {
+    throw new ValidationError(
+      [{ field, value: ns, allowed: `${STACK_NAMESPACE_ALLOWED}; set ${field}${namespace === undefined ? " or the enclosing Chart's namespace" : ''}` }],
+      source,
+    );
+  }
+  return ns;
 }

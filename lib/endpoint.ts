@@ -1,3 +1,4 @@
+import type { Connections } from './network/model';
 import { Obj, Static, Str } from './schema';
 import { ValidationError } from './validation';
 import { DNS1123_SUBDOMAIN_ALLOWED, DNS1123_SUBDOMAIN_PATTERN, SECRET_KEY_ALLOWED, SECRET_KEY_PATTERN } from './values';
@@ -32,6 +33,13 @@ export interface EndpointProps {
    * @default the in-cluster Service DNS name `<service>.<namespace>.svc`
    */
   readonly host?: string;
+  /**
+   * The connections of the workload that serves this endpoint (its pods and
+   * namespace). Wiring code records network edges against it; an endpoint
+   * reached through another host (outside the cluster) has none.
+   * @default none
+   */
+  readonly owner?: Connections;
 }
 
 export class Endpoint {
@@ -42,6 +50,8 @@ export class Endpoint {
   public readonly protocol: EndpointProtocol;
   public readonly path: string;
   public readonly tls: boolean;
+  /** The connections of the workload that serves it (see {@link EndpointProps.owner}). */
+  public readonly owner?: Connections;
   private readonly hostOverride?: string;
 
   constructor(props: EndpointProps) {
@@ -56,6 +66,7 @@ export class Endpoint {
     this.path = props.path ?? '';
     this.tls = props.tls ?? false;
     this.hostOverride = props.host;
+    this.owner = props.owner;
   }
 
   /**
@@ -87,14 +98,20 @@ export class Endpoint {
     return new Endpoint({ ...this.props(), path });
   }
 
-  /** A copy reached through another host (e.g. an external load balancer). */
+  /** A copy reached through another host (e.g. an external load balancer); it has no owner in this cluster. */
   public withHost(host: string, tls = this.tls): Endpoint {
-    return new Endpoint({ ...this.props(), host, tls });
+    return new Endpoint({ ...this.props(), host, tls, owner: undefined });
   }
 
-  /** Plain-object form, handy for assertions and serialization. */
+  /** A copy with TLS on or off (same Service, port and owner). */
+  public withTls(tls: boolean): Endpoint {
+    return new Endpoint({ ...this.props(), tls });
+  }
+
+  /** Plain-object form, handy for assertions and serialization (the owner is named, not expanded). */
   public toJSON(): Record<string, unknown> {
-    return { ...this.props(), host: this.host };
+    const { owner, ...rest } = this.props();
+    return { ...rest, host: this.host, ...(owner ? { owner: `${owner.self.namespace}/${owner.self.name}` } : {}) };
   }
 
   private props(): EndpointProps {
@@ -107,6 +124,7 @@ export class Endpoint {
       path: this.path,
       tls: this.tls,
       host: this.hostOverride,
+      owner: this.owner,
     };
   }
 }

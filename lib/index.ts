@@ -8,6 +8,7 @@ export * from './security';
 export * from './storage';
 export * from './validation';
 export * from './workload';
+export * from './network';
 export * from './collector';
 export * from './observability';
 export * from './scrape-config';

@@ -45,6 +45,15 @@ export function toResourceRequirements(r: Resources): k8s.ResourceRequirements {
   };
 }
 
+/**
+ * `GOMEMLIMIT` for a Go program: `share` of the container memory limit, in
+ * whole MiB (the runtime then collects garbage harder near the limit instead
+ * of being OOM-killed).
+ */
+export function goMemLimitShare(resources: Resources, share: number): string {
+  return `${Math.floor((quantityBytes(resources.limits.memory) * share) / 2 ** 20)}MiB`;
+}
+
 /** Parses a CPU quantity to cores (e.g. `250m` = 0.25); NaN when it is not a quantity. */
 export function cpuCores(q: string): number {
   return quantityValue(q);

@@ -29,9 +29,15 @@ export const S3BucketSchema = Obj(
     region: Opt(Str('^[a-z0-9][-a-z0-9]{0,62}$', 'a region name such as "eu-west-1"', { doc: 'Region.', default: 'us-east-1' })),
     insecure: Opt(Bool({ doc: 'Use plain HTTP instead of HTTPS (in-cluster MinIO).', default: 'false' })),
     forcePathStyle: Opt(Bool({ doc: 'Path-style addressing (MinIO and most non-AWS stores need it).', default: 'true' })),
-    credentials: Obj(
-      { accessKeyId: SecretKeyRefSchema, secretAccessKey: SecretKeyRefSchema },
-      { doc: 'Access key id and secret access key, read from Secrets; never written literally.', sensitive: true },
+    credentials: Opt(
+      Obj(
+        { accessKeyId: SecretKeyRefSchema, secretAccessKey: SecretKeyRefSchema },
+        {
+          doc: "Access key id and secret access key, read from Secrets into the AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY env; never written literally.",
+          default: "none: the pod's identity (IRSA, workload identity) or the SDK's other sources",
+          sensitive: true,
+        },
+      ),
     ),
   },
   { doc: 'Put long-term data in this S3-compatible bucket instead of the local volume.' },
@@ -45,14 +51,28 @@ export const StorageSchema = Obj(
 );
 export type StorageOptions = Static<typeof StorageSchema>;
 
-/** Environment variable names the S3 credentials are exposed under (and referenced as `${VAR}` in configs). */
-export const S3_ACCESS_KEY_ENV = 'S3_ACCESS_KEY_ID';
-export const S3_SECRET_KEY_ENV = 'S3_SECRET_ACCESS_KEY';
+/**
+ * Environment variables the S3 credentials are given in: the AWS SDK's own
+ * (its default credential chain reads them: aws-sdk-go-v2 in Loki, minio-go
+ * `credentials.EnvAWS` in Tempo). They are never referenced from the config
+ * files, so no credential is substituted into config text (where a value with
+ * `: ` or ` #` would break the YAML or be cut short).
+ */
+export const S3_ACCESS_KEY_ENV = 'AWS_ACCESS_KEY_ID';
+export const S3_SECRET_KEY_ENV = 'AWS_SECRET_ACCESS_KEY';
 
-/** Container env entries that read S3 credentials from their Secret. */
+/** Container env entries that read S3 credentials from their Secret (none without `credentials`: the pod's identity is used). */
 export function s3CredentialEnv(s3: S3BucketOptions): { name: string; valueFrom: { secretKeyRef: { name: string; key: string } } }[] {
+  const c = s3.credentials;
+  if (!c) return [];
   return [
-    { name: S3_ACCESS_KEY_ENV, valueFrom: { secretKeyRef: { name: s3.credentials.accessKeyId.name, key: s3.credentials.accessKeyId.key } } },
-    { name: S3_SECRET_KEY_ENV, valueFrom: { secretKeyRef: { name: s3.credentials.secretAccessKey.name, key: s3.credentials.secretAccessKey.key } } },
+    { name: S3_ACCESS_KEY_ENV, valueFrom: { secretKeyRef: { name: c.accessKeyId.name, key: c.accessKeyId.key } } },
+    { name: S3_SECRET_KEY_ENV, valueFrom: { secretKeyRef: { name: c.secretAccessKey.name, key: c.secretAccessKey.key } } },
   ];
+}
+
+/** The port an S3 endpoint is dialled on: the one in `host:port`, else 80 with `insecure`, else 443. */
+export function s3Port(s3: Pick<S3BucketOptions, 'endpoint' | 'insecure'>): number {
+  const m = /:([0-9]+)$/.exec(s3.endpoint);
+  return m ? Number(m[1]) : s3.insecure ? 80 : 443;
 }

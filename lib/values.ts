@@ -187,6 +187,86 @@ export const HOST_PORT_PATTERN = '^(?=[^:]{1,253}(:|$))[A-Za-z0-9]([-A-Za-z0-9]*
 export const HOST_PORT_ALLOWED = 'a host with an optional port (1-65535) and no scheme, such as "s3.eu-west-1.amazonaws.com" or "minio.storage.svc:9000"';
 
 // ---------------------------------------------------------------------------
+// Address blocks (NetworkPolicy ipBlock)
+// ---------------------------------------------------------------------------
+
+const IPV4_OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+/**
+ * An IPv4 or IPv6 CIDR such as "10.0.0.0/8" or "fd00::/8". The pattern is the
+ * shape; {@link isCanonicalCidr} also refuses host bits after the prefix
+ * (Kubernetes warns about such non-canonical `ipBlock.cidr` values).
+ */
+export const CIDR_PATTERN = `^(${IPV4_OCTET}(\\.${IPV4_OCTET}){3}/(3[0-2]|[12]?[0-9])|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*/(12[0-8]|1[01][0-9]|[1-9]?[0-9]))$`;
+export const CIDR_ALLOWED = 'an IPv4 or IPv6 CIDR in canonical form (no bits set after the prefix), such as "10.0.0.0/8", "203.0.113.7/32" or "fd00::/8"';
+
+/** The address of a CIDR as bytes (4 or 16), or undefined when it is not an IP address. */
+function ipBytes(ip: string): number[] | undefined {
+  if (ip.includes('.') && !ip.includes(':')) {
+    const parts = ip.split('.');
+    if (parts.length !== 4 || parts.some((p) => !/^(0|[1-9][0-9]{0,2})$/.test(p) || Number(p) > 255)) return undefined;
+    return parts.map(Number);
+  }
+  if (!/^[0-9a-fA-F:]+$/.test(ip) || (ip.match(/::/g) ?? []).length > 1) return undefined;
+  const [head, tail] = ip.includes('::') ? ip.split('::') : [ip, undefined];
+  const groups = (s: string) => (s === '' ? [] : s.split(':'));
+  const h = groups(head);
+  const t = tail === undefined ? [] : groups(tail);
+  if ([...h, ...t].some((g) => !/^[0-9a-fA-F]{1,4}$/.test(g))) return undefined;
+  const missing = 8 - h.length - t.length;
+  if (tail === undefined ? missing !== 0 : missing < 1) return undefined;
+  const all = [...h, ...Array(tail === undefined ? 0 : missing).fill('0'), ...t].map((g) => parseInt(g, 16));
+  return all.flatMap((g) => [g >> 8, g & 0xff]);
+}
+
+/** The CIDR's address bytes and prefix length, or undefined. */
+export function parseCidr(cidr: unknown): { bytes: number[]; prefix: number } | undefined {
+  if (typeof cidr !== 'string') return undefined;
+  const m = /^([^/]+)\/([0-9]{1,3})$/.exec(cidr);
+  if (!m) return undefined;
+  const bytes = ipBytes(m[1]);
+  const prefix = Number(m[2]);
+  if (!bytes || prefix > bytes.length * 8) return undefined;
+  return { bytes, prefix };
+}
+
+/** Whether `cidr` is a valid CIDR with no host bits set (`10.0.0.0/8`, not `10.1.2.3/8`). */
+export function isCanonicalCidr(cidr: unknown): boolean {
+  const c = parseCidr(cidr);
+  if (!c) return false;
+  return c.bytes.every((b, i) => {
+    const keep = Math.max(0, Math.min(8, c.prefix - i * 8));
+    return (b & (0xff >> keep)) === 0;
+  });
+}
+
+/** Whether an IP address lies in a CIDR (same family). */
+export function cidrContains(cidr: string, ip: string): boolean {
+  const c = parseCidr(cidr);
+  const a = ipBytes(ip);
+  if (!c || !a || a.length !== c.bytes.length) return false;
+  for (let bit = 0; bit < c.prefix; bit++) {
+    const i = bit >> 3;
+    const mask = 0x80 >> (bit & 7);
+    if ((a[i] & mask) !== (c.bytes[i] & mask)) return false;
+  }
+  return true;
+}
+
+/** Every IPv4 and IPv6 address. */
+export const ANY_ADDRESS: readonly string[] = ['0.0.0.0/0', '::/0'];
+
+// ---------------------------------------------------------------------------
+// Kubernetes labels
+// ---------------------------------------------------------------------------
+
+/** A Kubernetes label key: an optional DNS-subdomain prefix and "/", then a name of at most 63 characters. */
+export const K8S_LABEL_KEY_PATTERN = '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$';
+export const K8S_LABEL_KEY_ALLOWED = 'a Kubernetes label key such as "app.kubernetes.io/name" or "k8s-app"';
+/** A Kubernetes label value: empty, or at most 63 characters, alphanumeric at both ends. */
+export const K8S_LABEL_VALUE_PATTERN = '^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$';
+export const K8S_LABEL_VALUE_ALLOWED = 'a Kubernetes label value: at most 63 letters, digits, "-", "_" or ".", alphanumeric at both ends';
+
+// ---------------------------------------------------------------------------
 // Metric and label names
 // ---------------------------------------------------------------------------
 

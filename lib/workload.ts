@@ -5,6 +5,7 @@ import { CONFIG_CHECKSUM_ANNOTATION, configChecksum } from './checksum';
 import { Endpoint, EndpointProtocol } from './endpoint';
 import { ImageRef, imageString } from './images';
 import { childName, ComponentIdentity, selectorLabels, standardLabels } from './naming';
+import { Connections, NetworkWiring } from './network/model';
 import { Resources, toResourceRequirements } from './resources';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, RunAs } from './security';
 import { ValidationError } from './validation';
@@ -20,7 +21,12 @@ import { ValidationError } from './validation';
  * - the StatefulSet / Deployment / DaemonSet itself, meeting the restricted
  *   Pod Security Standard, with explicit resources, probes, a read-only root
  *   filesystem (writable paths are emptyDirs or PVCs) and a config checksum
- *   annotation so that config changes roll the pods.
+ *   annotation so that config changes roll the pods;
+ * - with more than one replica, a PodDisruptionBudget (`<name>`, at most one
+ *   pod down at a time, unhealthy pods always evictable) and topology spread
+ *   over zones and nodes;
+ * - its {@link Connections}: the network edges wiring code records, from
+ *   which the NetworkPolicies are derived.
  */
 
 export type WorkloadKind = 'StatefulSet' | 'Deployment' | 'DaemonSet';
@@ -105,7 +111,26 @@ export interface WorkloadProps {
   readonly podAnnotations?: Record<string, string>;
   /** @default 30 */
   readonly terminationGracePeriodSeconds?: number;
+  /**
+   * How a Deployment replaces its pods: `RollingUpdate` starts a new pod
+   * before stopping an old one (maxSurge 1, maxUnavailable 0); `Recreate`
+   * stops the old pods first (for pods that must never run twice at once,
+   * such as a scraper). @default 'RollingUpdate'
+   */
+  readonly deploymentStrategy?: 'RollingUpdate' | 'Recreate';
+  /**
+   * How a DaemonSet replaces the pod of a node: `surge` starts the new pod
+   * before stopping the old one (maxSurge 1, maxUnavailable 0), so the node
+   * is never without one; `replace` stops the old pod first (maxSurge 0,
+   * maxUnavailable 1), so two never run at once. @default 'replace'
+   */
+  readonly daemonSetRollout?: 'surge' | 'replace';
+  /** Pod tolerations. @default none */
+  readonly tolerations?: k8s.Toleration[];
 }
+
+/** Topology keys replicated pods are spread over (zones first, then nodes). */
+export const SPREAD_TOPOLOGY_KEYS = ['topology.kubernetes.io/zone', 'kubernetes.io/hostname'] as const;
 
 export class Workload extends Construct {
   public readonly identity: ComponentIdentity;
@@ -116,6 +141,10 @@ export class Workload extends Construct {
   /** The workload API object (StatefulSet, Deployment or DaemonSet). */
   public readonly workload: ApiObject;
   public readonly service: k8s.KubeService;
+  /** The network edges of this workload (see `lib/network`). */
+  public readonly connections: Connections;
+  /** The PodDisruptionBudget, for workloads with more than one replica. */
+  public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
   private readonly checksumOf: () => string;
   /** The pod's volumes and the container's mounts; {@link addVolume} appends to them until synthesis. */
   private readonly podVolumes: k8s.Volume[];
@@ -148,6 +177,10 @@ export class Workload extends Construct {
     const labels = standardLabels(identity);
     const selector = selectorLabels(identity);
     const meta = (name: string) => ({ name, namespace: identity.namespace, labels });
+    const wiring = NetworkWiring.of(this);
+    this.connections = new Connections({ kind: 'workload', name: identity.name, namespace: identity.namespace, podSelector: selector, podLabels: labels }, wiring);
+    const replicas = props.kind === 'DaemonSet' ? 1 : props.replicas ?? 1;
+    const replicated = props.kind !== 'DaemonSet' && replicas > 1;
 
     new k8s.KubeServiceAccount(this, 'service-account', {
       metadata: meta(this.serviceAccountName),
@@ -212,6 +245,18 @@ export class Workload extends Construct {
         automountServiceAccountToken: props.automountServiceAccountToken ?? false,
         securityContext: restrictedPodSecurityContext(props.runAs),
         terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? 30,
+        tolerations: props.tolerations,
+        // Replicas spread over zones and nodes where the cluster allows it (never blocking scheduling);
+        // for a Deployment only the pods of the current revision count (a rollout's new pods spread too).
+        topologySpreadConstraints: replicated
+          ? SPREAD_TOPOLOGY_KEYS.map((topologyKey) => ({
+              maxSkew: 1,
+              topologyKey,
+              whenUnsatisfiable: 'ScheduleAnyway',
+              labelSelector: { matchLabels: selector },
+              ...(props.kind === 'Deployment' ? { matchLabelKeys: ['pod-template-hash'] } : {}),
+            }))
+          : undefined,
         containers: [container],
         volumes,
       },
@@ -231,7 +276,6 @@ export class Workload extends Construct {
       },
     });
 
-    const replicas = props.replicas ?? 1;
     switch (props.kind) {
       case 'StatefulSet': {
         const headless = childName(identity.name, 'headless');
@@ -273,7 +317,10 @@ export class Workload extends Construct {
             replicas,
             selector: { matchLabels: selector },
             template,
-            strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },
+            strategy:
+              props.deploymentStrategy === 'Recreate'
+                ? { type: 'Recreate' }
+                : { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },
           },
         });
         break;
@@ -283,11 +330,27 @@ export class Workload extends Construct {
           spec: {
             selector: { matchLabels: selector },
             template,
-            updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(1) } },
+            updateStrategy: {
+              type: 'RollingUpdate',
+              rollingUpdate:
+                props.daemonSetRollout === 'surge'
+                  ? { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) }
+                  : { maxSurge: k8s.IntOrString.fromNumber(0), maxUnavailable: k8s.IntOrString.fromNumber(1) },
+            },
           },
         });
         break;
     }
+
+    if (replicated) {
+      // Voluntary disruptions (drains, cluster upgrades) take at most one pod at a time;
+      // pods that are not ready can always be evicted, so a crash-looping pod never blocks a drain.
+      this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'disruption-budget', {
+        metadata: meta(identity.name),
+        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector }, unhealthyPodEvictionPolicy: 'AlwaysAllow' },
+      });
+    }
+    wiring.addWorkload(this.connections.self);
   }
 
   /**
@@ -320,7 +383,15 @@ export class Workload extends Construct {
       portName: p.name,
       protocol: p.protocol,
       path: opts.path ?? p.path,
+      owner: this.connections,
     });
+  }
+
+  /** A port of the pods (exposed by the Service or not), for network edges to it. */
+  public podPort(portName: string): { readonly port: number; readonly name: string } {
+    const p = this.ports.find((x) => x.name === portName);
+    if (!p) throw new ValidationError([{ field: 'portName', value: portName, allowed: `one of ${this.ports.map((x) => JSON.stringify(x.name)).join(', ')}` }], 'Workload.podPort');
+    return { port: p.port, name: p.name };
   }
 }
 

@@ -130,7 +130,8 @@ export class LgtmStack extends pulumi.ComponentResource {
     }
     if (backends) {
       for (const s3 of [config.loki?.storage?.s3, config.tempo?.storage?.s3]) {
-        if (!s3) continue;
+        // Without credentials the pods use their own identity (IRSA, workload identity): nothing to create.
+        if (!s3?.credentials) continue;
         put(s3.credentials.accessKeyId.name, s3.credentials.accessKeyId.key, s.objectStoreAccessKeyId);
         put(s3.credentials.secretAccessKey.name, s3.credentials.secretAccessKey.key, s.objectStoreSecretAccessKey);
       }

@@ -15,7 +15,8 @@ import {
   TRACES_COLLECTOR_DEFAULT_RESOURCES,
   TracesCollector,
 } from '../components/collector';
-import { GATEWAY_POLICY_APIS, GatewayTelemetryPolicies } from '../components/gateway-policies';
+import { DEFAULT_KGATEWAY_VERSION, GATEWAY_POLICY_APIS, GatewayTelemetryPolicies, KGATEWAY_VERSION_ALLOWED, KGATEWAY_VERSION_PATTERN, kgatewayVersionRules } from '../components/gateway-policies';
+import { DEFAULT_COLLECTOR_QUEUE_SIZE, queueRules, sendingQueueOptions } from '../components/collector/queue';
 import { resolveResources, resourceRules, ResourcesSchema } from '../lib/resources';
 import { Bool, Documented, Enum, Int, List, Obj, Opt, Static, Str, validateProps } from '../lib/schema';
 import { Rule } from '../lib/validation';
@@ -40,6 +41,12 @@ export const COLLECTOR_OPTIONS = Obj(
     metricsResources: Opt(Documented(ResourcesSchema, 'Resources of the metrics collector (it scrapes, so it usually needs more); `resources` when unset.')),
     debug: Opt(Bool({ doc: 'Add the debug exporter to every pipeline.', default: 'false' })),
     metricsExport: Opt(Enum(METRICS_EXPORT_MODES, { doc: 'How metrics reach Prometheus: remote-write push, or Prometheus scraping the collector (Deployment mode only).', default: 'push' })),
+    gatewayQueue: Opt(
+      sendingQueueOptions(
+        DEFAULT_COLLECTOR_QUEUE_SIZE,
+        "Multi-cluster workload clusters: the sending queue of the collectors' exporters to the telemetry gateway (the management cluster's collectors export to its own backends and ignore it).",
+      ),
+    ),
   },
   { doc: 'The logs, traces and metrics collectors.' },
 );
@@ -69,7 +76,15 @@ export const GATEWAY_REF = Obj(
 /** The kgateway telemetry policies, defined once (config `gatewayPolicies`, {@link TelemetryCollection} prop `gatewayPolicies`). */
 export const GATEWAY_POLICY_OPTIONS = Obj(
   {
-    api: Opt(Enum(GATEWAY_POLICY_APIS, { doc: 'kgateway policy API: HTTPListenerPolicy (kgateway 2.1/2.2) or ListenerPolicy (kgateway >= 2.2).', default: 'HTTPListenerPolicy' })),
+    kgatewayVersion: Opt(
+      Str(KGATEWAY_VERSION_PATTERN, KGATEWAY_VERSION_ALLOWED, { maxLength: 16, doc: 'The kgateway version of the cluster; it decides the policy kind.', default: DEFAULT_KGATEWAY_VERSION }),
+    ),
+    api: Opt(
+      Enum(GATEWAY_POLICY_APIS, {
+        doc: 'kgateway policy kind, when it must differ from the version\'s: HTTPListenerPolicy (kgateway 2.0-2.2) or ListenerPolicy (kgateway >= 2.2).',
+        default: 'ListenerPolicy from kgateway 2.2, HTTPListenerPolicy before',
+      }),
+    ),
     gateways: List(GATEWAY_REF, 'a list of Gateways ({ name, namespace })', { maxItems: 200, doc: 'The Gateways whose access logs and traces are sent to the collectors.' }),
     samplingPercent: Opt(Int(0, 100, { allowed: 'a whole percentage from 0 to 100', doc: 'Percentage of requests traced.', default: "kgateway's default" })),
   },
@@ -108,7 +123,15 @@ export function collectionRules(
     ...resourceRules(`${p}.resources`, c.resources, resolveResources(TRACES_COLLECTOR_DEFAULT_RESOURCES, c.resources)),
     ...resourceRules(`${p}.${c.metricsResources ? 'metricsResources' : 'resources'}`, undefined, resolveResources(METRICS_COLLECTOR_DEFAULT_RESOURCES, c.metricsResources ?? c.resources)),
     ...resourceRules(`${paths.agents}.resources`, o.agents?.resources, resolveResources(NODE_AGENT_DEFAULT_RESOURCES, o.agents?.resources)),
+    ...queueRules(`${p}.gatewayQueue`, c.gatewayQueue),
+    {
+      field: `${p}.gatewayQueue.storage`,
+      value: destination === 'gateway' && c.mode === 'DaemonSet' && c.gatewayQueue?.storage === 'persistentVolumeClaim' ? c.gatewayQueue.storage : undefined,
+      ok: () => false,
+      allowed: '"emptyDir" or "memory" in DaemonSet mode (a PVC per replica needs a StatefulSet)',
+    },
   ];
+  if (o.gatewayPolicies) rules.push(...kgatewayVersionRules(paths.gatewayPolicies, o.gatewayPolicies.kgatewayVersion, o.gatewayPolicies.api));
   const seen = new Map<string, number>();
   (Array.isArray(o.gatewayPolicies?.gateways) ? o.gatewayPolicies!.gateways : []).forEach((g, i) => {
     const key = `${g?.namespace}/${g?.name}`;
@@ -174,9 +197,10 @@ export class TelemetryCollection extends Construct implements Observable {
     const dest = props.destination;
     if ('gateway' in dest) {
       const gateway = dest.gateway;
-      this.metrics = new MetricsCollector(this, 'metrics', { ...common, resources: metricsResources, gateway });
-      this.logs = new LogsCollector(this, 'logs', { ...common, replicas, gateway });
-      this.traces = new TracesCollector(this, 'traces', { ...common, replicas, gateway });
+      const queue = c.gatewayQueue;
+      this.metrics = new MetricsCollector(this, 'metrics', { ...common, resources: metricsResources, gateway, queue });
+      this.logs = new LogsCollector(this, 'logs', { ...common, replicas, gateway, queue });
+      this.traces = new TracesCollector(this, 'traces', { ...common, replicas, gateway, queue });
     } else {
       const { prometheus, loki, tempo } = dest.backends;
       if (prometheus) this.metrics = new MetricsCollector(this, 'metrics', { ...common, resources: metricsResources, prometheus, export: c.metricsExport });
@@ -202,6 +226,7 @@ export class TelemetryCollection extends Construct implements Observable {
       this.policies = new GatewayTelemetryPolicies(this, 'gateway-policies', {
         gateways: gp.gateways,
         api: gp.api,
+        kgatewayVersion: gp.kgatewayVersion,
         logs: this.logs,
         traces: this.traces,
         tracing: this.traces && pct !== undefined ? { randomSampling: pct } : undefined,

@@ -28,7 +28,9 @@ import { PROMETHEUS_OPTIONS, prometheusRules } from '../components/prometheus/op
 import { TEMPO_OPTIONS, tempoRules } from '../components/tempo/options';
 import { CLUSTER_NAME } from '../components/collector/common';
 import { TELEMETRY_GATEWAY_OPTIONS } from '../components/collector/gateway';
+import { queueRules } from '../components/collector/queue';
 import { SecretKeyRefSchema } from '../lib/endpoint';
+import { NETWORK_POLICY_OPTIONS, networkPolicyRules } from '../lib/network/options';
 import { Bool, Documented, Enum, Int, List, Obj, Opt, schemaProblems, Static, Str, TSchema } from '../lib/schema';
 import { check, mergeProblems, Problem, Rule, ValidationError } from '../lib/validation';
 import {
@@ -42,6 +44,7 @@ import {
   STACK_NAMESPACE_PATTERN,
 } from '../lib/values';
 import { AGENT_OPTIONS, COLLECTOR_OPTIONS, collectionRules, GATEWAY_POLICY_OPTIONS } from './collection';
+import { allowWorkloadRules } from './network';
 import { layoutSections } from './props';
 
 export const LAYOUTS = ['single-node', 'per-cluster', 'multi-cluster'] as const;
@@ -115,6 +118,7 @@ const CONFIG = Obj(
     agents: Opt(AGENT_OPTIONS),
     gatewayPolicies: Opt(GATEWAY_POLICY_OPTIONS),
     multiCluster: Opt(MULTI_CLUSTER),
+    networkPolicy: Opt(NETWORK_POLICY_OPTIONS),
   },
   { doc: 'otel-lgtm-k8s deployment configuration.' },
 );
@@ -131,6 +135,7 @@ export type GatewayPoliciesConfig = NonNullable<LgtmConfig['gatewayPolicies']>;
 export type MultiClusterConfig = Static<typeof MULTI_CLUSTER>;
 export type TelemetryGatewayConfig = Static<typeof TELEMETRY_GATEWAY_CONFIG>;
 export type WorkloadClusterConfig = Static<typeof WORKLOAD_CLUSTER>;
+export type NetworkPolicyConfig = NonNullable<LgtmConfig['networkPolicy']>;
 
 /** The JSON Schema (draft-07) of the config file: the validator's input and the published schema. */
 export const CONFIG_SCHEMA: TSchema & { readonly title: string } = {
@@ -228,6 +233,9 @@ function layoutRules(c: LgtmConfig): Rule[] {
       );
     }
   }
+  if (layout !== 'multi-cluster') {
+    rules.push(no('collectors.gatewayQueue', c.collectors?.gatewayQueue === undefined ? undefined : '{…}', `only with layout "multi-cluster" (the queue towards the telemetry gateway; layout is "${layout}")`));
+  }
   if (layout === 'single-node') {
     rules.push(no('collectors.replicas', c.collectors?.replicas !== undefined && c.collectors.replicas !== 1 ? c.collectors.replicas : undefined, '1 with layout "single-node"'));
     for (const k of ['loki', 'tempo'] as const) {
@@ -254,6 +262,9 @@ function componentRules(c: LgtmConfig): Rule[] {
     if (b?.grafana) rules.push(...grafanaRules(b.grafana, 'grafana'));
     rules.push(...collectionRules(chart.collection, chart.collection.paths, chart.collection.destination));
   }
+  rules.push(...networkPolicyRules(c.networkPolicy, 'networkPolicy'), ...allowWorkloadRules(c));
+  const gw = c.multiCluster?.management?.telemetryGateway;
+  if (gw) rules.push(...queueRules('multiCluster.management.telemetryGateway.queue', gw.queue));
   return rules;
 }
 

@@ -5,6 +5,7 @@ import { TelemetryBackends } from './backends';
 import { TelemetryCollection } from './collection';
 import { ensureValidConfig, LgtmConfig, MultiClusterConfig, WorkloadClusterConfig } from './config';
 import { TelemetryNamespace } from './namespace';
+import { stackNetworkPolicies } from './network';
 import { DEFAULT_NAMESPACE, managementSections, workloadSections } from './props';
 import { ValidationError } from '../lib/validation';
 
@@ -52,8 +53,10 @@ export class ManagementClusterStack extends Chart {
       replicas: gw.replicas,
       resources: gw.resources,
       serviceAnnotations: gw.serviceAnnotations,
+      queue: gw.queue,
     });
     this.collection = new TelemetryCollection(this, 'collection', { ...collection, namespace, destination: { backends: this.backends } });
+    stackNetworkPolicies(this, namespace, config.networkPolicy);
   }
 
   /**
@@ -114,6 +117,7 @@ export class WorkloadClusterStack extends Chart {
     const index = props.config.multiCluster?.workloadClusters.indexOf(wc) ?? -1;
     const { collection } = workloadSections(props.config, wc, Math.max(index, 0));
     this.collection = new TelemetryCollection(this, 'collection', { ...collection, namespace, destination: { gateway: this.gatewayTarget } });
+    stackNetworkPolicies(this, namespace, props.config.networkPolicy);
   }
 }
 

@@ -4,6 +4,7 @@ import { TelemetryBackends } from './backends';
 import { TelemetryCollection } from './collection';
 import { ensureValidConfig, LgtmConfig } from './config';
 import { TelemetryNamespace } from './namespace';
+import { stackNetworkPolicies } from './network';
 import { DEFAULT_NAMESPACE, perClusterSections } from './props';
 
 /**
@@ -26,5 +27,6 @@ export class PerClusterStack extends Chart {
     this.backends = new TelemetryBackends(this, 'backends', backends!);
     this.collection = new TelemetryCollection(this, 'collection', { ...collection, namespace, destination: { backends: this.backends } });
     this.backends.collect(this);
+    stackNetworkPolicies(this, namespace, config.networkPolicy);
   }
 }

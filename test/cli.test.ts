@@ -43,7 +43,7 @@ describe('otel-lgtm-k8s command line', () => {
       'per-cluster-prod.prerequisites.txt',
     ]);
     expect(contents(viaCli)).toEqual(contents(viaSynth));
-    expect(printed(stdout)).toMatch(/wrote .*per-cluster-prod\.k8s\.yaml: 59 objects \(/);
+    expect(printed(stdout)).toMatch(/wrote .*per-cluster-prod\.k8s\.yaml: 70 objects \(/);
   });
 
   test('GIVEN a valid config WHEN validated THEN it exits 0, names the files it would write and writes nothing', () => {
@@ -57,9 +57,9 @@ describe('otel-lgtm-k8s command line', () => {
     }
     expect(printed(stdout)).toBe(
       [
-        'valid: multi-cluster-fleet-mgmt.k8s.yaml would hold 59 objects',
-        'valid: multi-cluster-fleet-workload-eu.k8s.yaml would hold 25 objects',
-        'valid: multi-cluster-fleet-workload-us.k8s.yaml would hold 29 objects',
+        'valid: multi-cluster-fleet-mgmt.k8s.yaml would hold 70 objects',
+        'valid: multi-cluster-fleet-workload-eu.k8s.yaml would hold 30 objects',
+        'valid: multi-cluster-fleet-workload-us.k8s.yaml would hold 34 objects',
         '',
       ].join('\n'),
     );

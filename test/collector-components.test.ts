@@ -94,6 +94,18 @@ function expectValid(objects: any[]): void {
 
 const QUEUE = { enabled: true, num_consumers: 10, queue_size: 1000 };
 const RETRY = { enabled: true, initial_interval: '5s', max_interval: '30s', max_elapsed_time: '300s' };
+/**
+ * The durable hop's queue (components/collector/queue.ts): `files` queue files share a
+ * `gib` GiB volume; each file may grow to 90% of the volume / files, the queue holds half a file.
+ */
+function durable(gib: number, files: number) {
+  const maxSize = Math.floor((gib * 2 ** 30 * 0.9) / files);
+  return {
+    queue: { enabled: true, num_consumers: 10, sizer: 'bytes', queue_size: Math.floor(maxSize * 0.5), storage: 'file_storage/queue' },
+    retry: { ...RETRY, max_elapsed_time: '1h' },
+    extension: { directory: '/var/lib/otelcol/queue', create_directory: true, timeout: '10s', max_size: maxSize },
+  };
+}
 const OTLP_RECEIVER = { protocols: { grpc: { endpoint: '0.0.0.0:4317', max_recv_msg_size_mib: 32 }, http: { endpoint: '0.0.0.0:4318' } } };
 
 // ---------------------------------------------------------------------------
@@ -262,7 +274,8 @@ describe('MetricsCollector', () => {
     const cfg = collectorConfig(objects, 'otel-metrics');
     expect(Object.keys(cfg.receivers)).toEqual(['otlp', 'prometheus']);
     expect(cfg.service.pipelines).toEqual({
-      metrics: { receivers: ['otlp', 'prometheus'], processors: ['memory_limiter', 'batch'], exporters: ['prometheus_remote_write/prometheus'] },
+      // The remote-write exporter drops delta sums: they are accumulated first.
+      metrics: { receivers: ['otlp', 'prometheus'], processors: ['memory_limiter', 'delta_to_cumulative', 'batch'], exporters: ['prometheus_remote_write/prometheus'] },
     });
     const prw = cfg.exporters['prometheus_remote_write/prometheus'];
     expect(prw).toEqual({
@@ -468,9 +481,13 @@ describe('NodeAgent', () => {
       error_mode: 'ignore',
       metric_conditions: [`not (${MINIMUM_METRIC_SET.map((n) => `metric.name == "${n}"`).join(' or ')})`],
     });
-    expect(cfg.service.pipelines.traces.processors).toEqual(['memory_limiter', 'k8s_attributes', 'resource', 'batch']);
-    expect(cfg.service.pipelines.logs.processors).toEqual(['memory_limiter', 'k8s_attributes', 'resource', 'batch']);
-    expect(cfg.service.pipelines.metrics.processors).toEqual(['memory_limiter', 'filter/allowlist', 'k8s_attributes', 'resource', 'batch']);
+    // service.instance.id from k8s_attributes (namespace.pod.container), else the pod uid; deltas accumulated on the node.
+    expect(cfg.service.pipelines.traces.processors).toEqual(['memory_limiter', 'k8s_attributes', 'resource/instance', 'resource', 'batch']);
+    expect(cfg.service.pipelines.logs.processors).toEqual(['memory_limiter', 'k8s_attributes', 'resource/instance', 'resource', 'batch']);
+    expect(cfg.service.pipelines.metrics.processors).toEqual(['memory_limiter', 'filter/allowlist', 'k8s_attributes', 'resource/instance', 'resource', 'delta_to_cumulative', 'batch']);
+    expect(cfg.processors['k8s_attributes'].extract.metadata).toContain('service.instance.id');
+    expect(cfg.processors['resource/instance']).toEqual({ attributes: [{ key: 'service.instance.id', from_attribute: 'k8s.pod.uid', action: 'insert' }] });
+    expect(cfg.processors['delta_to_cumulative']).toEqual({ max_stale: '5m' });
     // Forwarding to the collectors: the metrics collector scrapes, so the agent does not.
     expect(cfg.receivers).toEqual({ otlp: OTLP_RECEIVER });
   });
@@ -513,18 +530,21 @@ describe('NodeAgent', () => {
     new NodeAgent(chart, 'agent', { clusterName: 'edge-1', forwardTo: { gateway: GATEWAY_TARGET } });
     const objects = synth(chart);
     const cfg = collectorConfig(objects, 'otel-agent');
+    // Three queue files (traces, metrics, logs) share the 2Gi emptyDir.
+    const d = durable(2, 3);
     expect(cfg.exporters).toEqual({
       'otlp_grpc/gateway': {
         endpoint: '${env:OTLP_GATEWAY_ENDPOINT}',
         tls: { ca_file: '/etc/otelcol-secrets/gateway-ca/ca.crt', server_name_override: 'otel.mgmt.example.com' },
         auth: { authenticator: 'bearertokenauth/gateway' },
         compression: 'gzip',
-        sending_queue: QUEUE,
-        retry_on_failure: RETRY,
+        sending_queue: d.queue,
+        retry_on_failure: d.retry,
       },
     });
     expect(cfg.extensions['bearertokenauth/gateway']).toEqual({ scheme: 'Bearer', filename: '/etc/otelcol-secrets/gateway-token/token' });
-    expect(cfg.service.extensions).toEqual(['health_check', 'bearertokenauth/gateway']);
+    expect(cfg.extensions['file_storage/queue']).toEqual(d.extension);
+    expect(cfg.service.extensions).toEqual(['health_check', 'bearertokenauth/gateway', 'file_storage/queue']);
     for (const s of ['traces', 'metrics', 'logs']) expect(cfg.service.pipelines[s].exporters).toEqual(['otlp_grpc/gateway']);
     const pod = podSpec(objects, 'DaemonSet', 'otel-agent');
     expect(pod.containers[0].env).toEqual([
@@ -613,12 +633,19 @@ describe('TelemetryGateway', () => {
     const tls = { cert_file: '/etc/otelcol-secrets/tls/tls.crt', key_file: '/etc/otelcol-secrets/tls/tls.key', reload_interval: '1h' };
     expect(cfg.receivers.otlp).toEqual({
       protocols: {
-        grpc: { endpoint: '0.0.0.0:4317', max_recv_msg_size_mib: 32, tls, auth: { authenticator: 'bearertokenauth/server' } },
+        grpc: {
+          endpoint: '0.0.0.0:4317',
+          max_recv_msg_size_mib: 32,
+          // Clients behind a load balancer reconnect every minute and so spread over the replicas.
+          keepalive: { server_parameters: { max_connection_age: '1m', max_connection_age_grace: '30s' } },
+          tls,
+          auth: { authenticator: 'bearertokenauth/server' },
+        },
         http: { endpoint: '0.0.0.0:4318', tls, auth: { authenticator: 'bearertokenauth/server' } },
       },
     });
     expect(cfg.extensions['bearertokenauth/server']).toEqual({ scheme: 'Bearer', filename: '/etc/otelcol-secrets/auth/tokens' });
-    expect(cfg.service.extensions).toEqual(['health_check', 'bearertokenauth/server']);
+    expect(cfg.service.extensions).toEqual(['health_check', 'bearertokenauth/server', 'file_storage/queue']);
     const pod = podSpec(objects, 'Deployment', 'otel-gateway');
     expect(pod.volumes.filter((v: any) => v.secret)).toEqual([
       { name: 'tls', secret: { secretName: 'otel-gateway-tls', items: [{ key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }], defaultMode: 0o440 } },
@@ -645,7 +672,11 @@ describe('TelemetryGateway', () => {
     expect(cfg.exporters['otlp_http/loki'].headers).toEqual({ 'X-Scope-OrgID': 'mgmt' });
     // Metrics go to Prometheus' OTLP receiver (the exporter appends /v1/metrics to the base path).
     const prom = cfg.exporters['otlp_http/prometheus'];
-    expect(prom).toEqual({ endpoint: 'http://prometheus.observability.svc:9090/api/v1/otlp', tls: { insecure: true }, compression: 'gzip', sending_queue: QUEUE, retry_on_failure: RETRY });
+    // Three exporters, one queue file each, share the 8Gi emptyDir.
+    const d = durable(8, 3);
+    expect(prom).toEqual({ endpoint: 'http://prometheus.observability.svc:9090/api/v1/otlp', tls: { insecure: true }, compression: 'gzip', sending_queue: d.queue, retry_on_failure: d.retry });
+    for (const id of ['otlp_grpc/tempo', 'otlp_http/loki']) expect(cfg.exporters[id]).toMatchObject({ sending_queue: d.queue, retry_on_failure: d.retry });
+    expect(cfg.extensions['file_storage/queue']).toEqual(d.extension);
     expect(servicePortBehind(objects, prom.endpoint, 'prometheus').name).toBe('http');
     expect(new URL(prom.endpoint).pathname).toBe(s.prometheus.endpoints.otlp.path);
     expect(find(objects, 'StatefulSet', 'prometheus').spec.template.spec.containers[0].args).toContain('--web.enable-otlp-receiver');
@@ -682,7 +713,7 @@ describe('TelemetryGateway', () => {
     const cfg = collectorConfig(objects, 'otel-gateway');
     expect(cfg.receivers.otlp.protocols.grpc.auth).toEqual({ authenticator: 'bearertokenauth/server' });
     expect(cfg.receivers.otlp.protocols.grpc.tls.client_ca_file).toBe('/etc/otelcol-secrets/client-ca/ca.crt');
-    expect(podSpec(objects, 'Deployment', 'otel-gateway').volumes.map((v: any) => v.name)).toEqual(['config', 'tls', 'client-ca', 'auth']);
+    expect(podSpec(objects, 'Deployment', 'otel-gateway').volumes.map((v: any) => v.name)).toEqual(['config', 'queue', 'tls', 'client-ca', 'auth']);
     expectValid(objects);
   });
 
@@ -765,7 +796,8 @@ describe.each(SIGNAL_COLLECTORS)('$kind collector in a multi-cluster layout', (c
     const objects = synth(s.chart);
     const cfg = collectorConfig(objects, c.name);
     expect(cfg.processors.resource).toEqual(CLUSTER_PROCESSOR);
-    expect(cfg.service.pipelines[c.signal].processors).toEqual(['memory_limiter', 'resource', 'batch']);
+    // Remote write (the metrics collector's backend) takes no delta temporality: it is accumulated first.
+    expect(cfg.service.pipelines[c.signal].processors).toEqual(['memory_limiter', 'resource', ...(c.signal === 'metrics' ? ['delta_to_cumulative'] : []), 'batch']);
     expectValid(objects);
   });
 
@@ -773,8 +805,9 @@ describe.each(SIGNAL_COLLECTORS)('$kind collector in a multi-cluster layout', (c
     const s = backends();
     c.make(s.chart, 'c', c.backend(s));
     const cfg = collectorConfig(synth(s.chart), c.name);
-    expect(Object.keys(cfg.processors)).toEqual(['memory_limiter', 'batch']);
-    expect(cfg.service.pipelines[c.signal].processors).toEqual(['memory_limiter', 'batch']);
+    const toCumulative = c.signal === 'metrics' ? ['delta_to_cumulative'] : [];
+    expect(Object.keys(cfg.processors)).toEqual(['memory_limiter', 'batch', ...toCumulative]);
+    expect(cfg.service.pipelines[c.signal].processors).toEqual(['memory_limiter', ...toCumulative, 'batch']);
     expect(JSON.stringify(cfg)).not.toContain('k8s.cluster.name');
     expect(JSON.stringify(cfg)).not.toContain('k8s_cluster_name');
   });
@@ -792,21 +825,24 @@ describe.each(SIGNAL_COLLECTORS)('$kind collector in a multi-cluster layout', (c
     c.make(chart, 'c', { gateway: EDGE_GATEWAY, clusterName: 'prod-eu-1' });
     const objects = synth(chart);
     const cfg = collectorConfig(objects, c.name);
+    // One queue file on the 2Gi emptyDir: the durable hop.
+    const d = durable(2, 1);
     expect(cfg.exporters).toEqual({
       'otlp_grpc/gateway': {
         endpoint: '${env:OTLP_GATEWAY_ENDPOINT}',
         tls: { ca_file: '/etc/otelcol-secrets/gateway-ca/ca.crt', server_name_override: 'otel.mgmt.example.com' },
         auth: { authenticator: 'bearertokenauth/gateway' },
         compression: 'gzip',
-        sending_queue: QUEUE,
-        retry_on_failure: RETRY,
+        sending_queue: d.queue,
+        retry_on_failure: d.retry,
       },
     });
     expect(cfg.service.pipelines[c.signal]).toMatchObject({ processors: ['memory_limiter', 'resource', 'batch'], exporters: ['otlp_grpc/gateway'] });
     expect(Object.keys(cfg.service.pipelines)).toEqual([c.signal]);
     expect(cfg.processors.resource).toEqual(CLUSTER_PROCESSOR);
     expect(cfg.extensions['bearertokenauth/gateway']).toEqual({ scheme: 'Bearer', filename: '/etc/otelcol-secrets/gateway-token/token' });
-    expect(cfg.service.extensions).toEqual(['health_check', 'bearertokenauth/gateway']);
+    expect(cfg.extensions['file_storage/queue']).toEqual(d.extension);
+    expect(cfg.service.extensions).toEqual(['health_check', 'bearertokenauth/gateway', 'file_storage/queue']);
 
     const kind = 'Deployment';
     expect(envValue(objects, kind, c.name, GATEWAY_ENDPOINT_ENV)).toBe('otel.mgmt.example.com:4317');
@@ -840,7 +876,7 @@ describe.each(SIGNAL_COLLECTORS)('$kind collector in a multi-cluster layout', (c
     expect(cfg.exporters['otlp_grpc/gateway'].auth).toEqual({ authenticator: 'bearertokenauth/gateway' });
     expect(cfg.exporters['otlp_grpc/gateway'].tls).toEqual({ ca_file: '/etc/otelcol-secrets/gateway-ca/ca.crt', server_name_override: 'otel.mgmt' });
     expect(envValue(objects, 'Deployment', c.name, GATEWAY_ENDPOINT_ENV)).toBe('otel.mgmt.example.com:443');
-    expect(podSpec(objects, 'Deployment', c.name).volumes.map((v: any) => v.name)).toEqual(['config', 'gateway-ca', 'gateway-token']);
+    expect(podSpec(objects, 'Deployment', c.name).volumes.map((v: any) => v.name)).toEqual(['config', 'queue', 'gateway-ca', 'gateway-token']);
     expectValid(objects);
   });
 

@@ -19,7 +19,9 @@ import { loadConfigFile } from '../stacks/load';
 import { perClusterSections } from '../stacks/props';
 import { renderApp } from '../stacks/render';
 import { configFields } from '../stacks/schema';
+import { KGATEWAY_VERSION_PATTERN } from '../components/gateway-policies';
 import {
+  CIDR_PATTERN,
   COLLECTOR_METRIC_NAME_PATTERN,
   DNS1035_LABEL_PATTERN,
   DNS1123_LABEL_PATTERN,
@@ -60,6 +62,8 @@ const BY_PATTERN: Record<string, string> = {
   [OTEL_ATTRIBUTE_PATTERN]: 'k8s.node.name',
   [COLLECTOR_METRIC_NAME_PATTERN]: 'up',
   [PROMETHEUS_SIZE_PATTERN]: '1GB',
+  [CIDR_PATTERN]: '10.0.0.0/8',
+  [KGATEWAY_VERSION_PATTERN]: '2.2',
 };
 
 /** Values that depend on where the field is (a Loki and a Tempo bucket must differ, requests and limits must fit, ...). */
@@ -89,6 +93,9 @@ function byPath(p: string): unknown {
   if (p === 'multiCluster.management.name') return 'mgmt';
   if (p === 'multiCluster.workloadClusters[].name') return 'workload-1';
   if (p.endsWith('.metricsExport')) return p.startsWith('multiCluster') ? 'push' : 'pull';
+  if (/[qQ]ueue\.size$/.test(p)) return '1Gi';
+  if (/[qQ]ueue\.storage$/.test(p)) return 'persistentVolumeClaim';
+  if (p === 'networkPolicy.allow[].workload') return 'grafana';
   return undefined;
 }
 
@@ -120,24 +127,37 @@ function sample(s: TSchema, p: string): unknown {
 function everything(layout: 'per-cluster' | 'multi-cluster'): LgtmConfig {
   const all = sample(CONFIG_SCHEMA, '') as any;
   all.layout = layout;
+  // An extra allow is either ingress (from pods) or egress (to address blocks): one of each, one per layout.
+  const [allow] = all.networkPolicy.allow;
+  const peer = (side: 'from' | 'to') => (side === 'from' ? { namespaces: allow.from.namespaces, podLabels: allow.from.podLabels } : { cidrs: allow.to.cidrs });
   if (layout === 'per-cluster') {
     delete all.multiCluster;
+    // The queue towards a telemetry gateway exists in multi-cluster layouts only.
+    delete all.collectors.gatewayQueue;
+    all.networkPolicy.allow = [
+      { ...allow, to: undefined, from: peer('from') },
+      { ...allow, from: undefined, to: peer('to') },
+    ];
   } else {
     delete all.clusterName;
     delete all.gatewayPolicies;
+    all.networkPolicy.allow = [
+      { ...allow, to: undefined, from: { cidrs: allow.from.cidrs } },
+      { ...allow, from: undefined, to: { namespaces: allow.to.namespaces, podLabels: allow.to.podLabels } },
+    ];
   }
-  return all;
+  return JSON.parse(JSON.stringify(all));
 }
 
-/** The value at a documented path (`a.b[].c` takes the first entry). */
+/** The value at a documented path (`a.b[].c`: the first entry that has it). */
 function at(config: unknown, p: string): unknown {
-  let cur: any = config;
-  for (const seg of p.split('.')) {
-    const list = seg.endsWith('[]');
-    cur = cur?.[list ? seg.slice(0, -2) : seg];
-    if (list) cur = cur?.[0];
-  }
-  return cur;
+  const [seg, ...rest] = p.split('.');
+  const list = seg.endsWith('[]');
+  const next = (config as any)?.[list ? seg.slice(0, -2) : seg];
+  if (rest.length === 0) return list ? next?.[0] : next;
+  const tail = rest.join('.');
+  if (!list) return at(next, tail);
+  return (Array.isArray(next) ? next : []).map((e) => at(e, tail)).find((v) => v !== undefined);
 }
 
 describe('round trip: examples and every documented option', () => {

@@ -51,8 +51,8 @@ describe('config schema validation', () => {
   });
 
   test('GIVEN a missing required field WHEN validated THEN it says the field is required', () => {
-    const [p] = problems({ layout: 'per-cluster', clusterName: 'c', loki: { storage: { s3: { endpoint: 'minio:9000', bucket: 'logs' } } } });
-    expect(p).toEqual({ field: 'loki.storage.s3.credentials', value: undefined, allowed: expect.stringMatching(/^a required field/) });
+    const [p] = problems({ layout: 'per-cluster', clusterName: 'c', loki: { storage: { s3: { endpoint: 'minio:9000' } } } });
+    expect(p).toEqual({ field: 'loki.storage.s3.bucket', value: undefined, allowed: expect.stringMatching(/^a required field/) });
   });
 
   test.each([

@@ -73,9 +73,13 @@ function setup(chartNamespace = 'telemetry') {
   return { chart, logs, traces };
 }
 
+/** kgateway 2.1: these tests assert HTTPListenerPolicy objects unless they ask for a kind or version themselves. */
+const KGATEWAY_2_1 = { kgatewayVersion: '2.1' } as const;
+
 function render(props: (c: ReturnType<typeof setup>) => GatewayTelemetryPoliciesProps, chartNamespace?: string) {
   const s = setup(chartNamespace);
-  const policies = new GatewayTelemetryPolicies(s.chart, 'gateway-telemetry', props(s));
+  const p = props(s);
+  const policies = new GatewayTelemetryPolicies(s.chart, 'gateway-telemetry', p.api === undefined && p.kgatewayVersion === undefined ? { ...KGATEWAY_2_1, ...p } : p);
   const objects = synth(s.chart);
   return { ...s, policies, objects, crs: objects.filter((o) => KINDS.has(o.kind)) };
 }
@@ -338,7 +342,7 @@ describe('GatewayTelemetryPolicies', () => {
       metadata: { name: 'public', namespace: 'edge' },
     });
     expect(gatewayRef(gw, { logName: 'public-logs' })).toEqual({ name: 'public', namespace: 'edge', logName: 'public-logs' });
-    new GatewayTelemetryPolicies(chart, 'p', { gateways: [gatewayRef(gw)], logs });
+    new GatewayTelemetryPolicies(chart, 'p', { ...KGATEWAY_2_1, gateways: [gatewayRef(gw)], logs });
     expect(find(synth(chart), 'HTTPListenerPolicy', 'public-access-logs').metadata.namespace).toBe('edge');
     const route = new ApiObject(chart, 'route', { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r' } });
     expect(() => gatewayRef(route)).toThrow(/gateway: "gateway.networking.k8s.io\/v1 HTTPRoute" is invalid; allowed: a gateway.networking.k8s.io Gateway/);
@@ -411,7 +415,7 @@ describe('GatewayTelemetryPolicies validation', () => {
     endpoints: { otlpGrpc: new Endpoint({ service: 'otel', namespace: 'telemetry', port: 4317, portName: 'otlp-grpc', protocol: 'grpc', ...e }) },
   });
   const build = (props: Partial<GatewayTelemetryPoliciesProps>) => () =>
-    new GatewayTelemetryPolicies(newChart(), 'gw-telemetry', { gateways: [{ name: 'http', namespace: 'edge' }], logs: collector(), traces: collector(), ...props });
+    new GatewayTelemetryPolicies(newChart(), 'gw-telemetry', { ...KGATEWAY_2_1, gateways: [{ name: 'http', namespace: 'edge' }], logs: collector(), traces: collector(), ...props });
 
   test.each([
     ['gateway name', { gateways: [{ name: 'Bad_Name', namespace: 'edge' }] }, 'gatewayTelemetry.gateways[0].name: "Bad_Name" is invalid; allowed: a DNS-1123 label'],
@@ -605,7 +609,7 @@ describe('GatewayTelemetryPolicies with the real collectors', () => {
     const chart = newChart('telemetry');
     const logs = new LogsCollector(chart, 'logs', { loki: new Loki(chart, 'loki', {}) });
     const traces = new TracesCollector(chart, 'traces', { tempo: new Tempo(chart, 'tempo', {}) });
-    new GatewayTelemetryPolicies(chart, 'gw', { gateways: [{ name: 'http', namespace: 'kgateway-system' }], logs, traces });
+    new GatewayTelemetryPolicies(chart, 'gw', { ...KGATEWAY_2_1, gateways: [{ name: 'http', namespace: 'kgateway-system' }], logs, traces });
     const objects = synth(chart);
     const access = find(objects, 'HTTPListenerPolicy', 'http-access-logs').spec.accessLog[0].openTelemetry.grpcService.backendRef;
     const tracing = find(objects, 'HTTPListenerPolicy', 'http-tracing').spec.tracing.provider.openTelemetry.grpcService.backendRef;

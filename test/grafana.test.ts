@@ -346,6 +346,18 @@ describe('Grafana workload', () => {
     });
   });
 
+  test('GIVEN defaults WHEN synthesized THEN Grafana downloads no plugin-signing keys at start ([plugins] public_key_retrieval_disabled)', () => {
+    const env = podSpec(synth(stack([]).chart)).containers[0].env;
+    expect(env).toContainEqual({ name: 'GF_PLUGINS_PUBLIC_KEY_RETRIEVAL_DISABLED', value: 'true' });
+    // And it never forces the download either.
+    expect(env.map((e: any) => e.name)).not.toContain('GF_PLUGINS_PUBLIC_KEY_RETRIEVAL_ON_STARTUP');
+  });
+
+  test("GIVEN defaults WHEN synthesized THEN Grafana's data proxy waits as long as Loki's query timeout (not its 30 s default)", () => {
+    const env = podSpec(synth(stack([]).chart)).containers[0].env;
+    expect(env).toContainEqual({ name: 'GF_DATAPROXY_TIMEOUT', value: '300' });
+  });
+
   test('GIVEN admin credentials WHEN synthesized THEN they come only from the Secret, and no literal credential exists anywhere', () => {
     const { chart } = stack(ALL, { adminSecret: { name: 'ops-grafana', userKey: 'user', passwordKey: 'pass' } }, { lokiTenant: 't1' });
     const objects = synth(chart);

@@ -57,7 +57,17 @@ describe('Loki: default render', () => {
   test('GIVEN no props WHEN synthesized THEN the config is single tenant, tsdb/v13 on the filesystem, with retention that deletes', () => {
     const { config } = render();
     expect(config.auth_enabled).toBe(false);
-    expect(config.server).toEqual({ http_listen_port: 3100, grpc_listen_port: 9095 });
+    // Query paths sized as upstream's chart: 600 s HTTP timeouts, 100 MiB gRPC messages (not 30 s / 4 MiB).
+    expect(config.server).toEqual({
+      http_listen_port: 3100,
+      grpc_listen_port: 9095,
+      http_server_read_timeout: '600s',
+      http_server_write_timeout: '600s',
+      grpc_server_max_recv_msg_size: 104857600,
+      grpc_server_max_send_msg_size: 104857600,
+    });
+    // WAL replay flushes at half the 1Gi limit, not at Loki's 4GB default.
+    expect(config.ingester).toEqual({ wal: { replay_memory_ceiling: 512 * 2 ** 20 } });
     expect(config.common).toEqual({
       instance_addr: '127.0.0.1',
       path_prefix: '/var/loki',
@@ -82,18 +92,20 @@ describe('Loki: default render', () => {
       retention_period: '744h',
       reject_old_samples: true,
       reject_old_samples_max_age: '168h',
+      query_timeout: '300s',
       allow_structured_metadata: true,
     });
     expect(config.analytics).toEqual({ reporting_enabled: false });
     // The file is exactly what the pure builder returns.
-    expect(config).toEqual(lokiConfig());
+    expect(config).toEqual(lokiConfig({ memoryLimitBytes: 2 ** 30 }));
   });
 
   test('GIVEN no props WHEN synthesized THEN the container runs -target=all on the mounted config file', () => {
     const { container, sts, configMap } = render();
     expect(container.image).toBe('docker.io/grafana/loki:3.7.6');
     expect(container.args).toEqual(['-config.file=/etc/loki/config/config.yaml', '-target=all']);
-    expect(container.env).toBeUndefined();
+    // GOMEMLIMIT at 85% of the 1Gi limit (the Loki chart's goMemLimitFactor).
+    expect(container.env).toEqual([{ name: 'GOMEMLIMIT', value: '870MiB' }]);
     // -config.file points at a key of the ConfigMap, mounted from that ConfigMap.
     const configFile = container.args[0].replace('-config.file=', '');
     const mount = container.volumeMounts.find((m: any) => configFile.startsWith(`${m.mountPath}/`));
@@ -183,8 +195,6 @@ describe('Loki: S3 storage', () => {
       endpoint: 'minio.storage.svc:9000',
       bucketnames: 'loki-chunks',
       region: 'us-east-1',
-      access_key_id: '${S3_ACCESS_KEY_ID}',
-      secret_access_key: '${S3_SECRET_ACCESS_KEY}',
       s3forcepathstyle: true,
       insecure: true,
     });
@@ -198,27 +208,33 @@ describe('Loki: S3 storage', () => {
     expect(podPolicyViolations(objects)).toEqual([]);
   });
 
-  test('GIVEN an S3 bucket WHEN synthesized THEN credentials appear only as ${VAR} in the config and as secretKeyRef env', () => {
+  test('GIVEN an S3 bucket with credentials WHEN synthesized THEN they reach the SDK as AWS_* env from the Secret and never pass through the config text', () => {
     const { container, configMap, objects } = render({ storage: { s3: S3 } });
-    expect(container.args).toContain('-config.expand-env=true');
-    expect(container.args).toContain(`-config.file=${LOKI_CONFIG_PATH}`);
+    // No env expansion: a secret containing ": " or " #" could otherwise break or cut the YAML.
+    expect(container.args).toEqual([`-config.file=${LOKI_CONFIG_PATH}`, '-target=all']);
     expect(container.env).toEqual([
-      { name: 'S3_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: 'loki-s3', key: 'access-key-id' } } },
-      { name: 'S3_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: 'loki-s3', key: 'secret-access-key' } } },
+      { name: 'GOMEMLIMIT', value: '870MiB' },
+      { name: 'AWS_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: 'loki-s3', key: 'access-key-id' } } },
+      { name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: 'loki-s3', key: 'secret-access-key' } } },
     ]);
-    for (const e of container.env) expect(e.value).toBeUndefined();
-    // Every ${VAR} the config references is an env var of the container.
     const text: string = configMap.data['config.yaml'];
-    const referenced = [...text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1]).sort();
-    expect(referenced).toEqual(container.env.map((e: any) => e.name).sort());
-    // The references are quoted so a substituted secret cannot break the YAML.
-    expect(text).toContain("access_key_id: '${S3_ACCESS_KEY_ID}'");
-    expect(text).toContain("secret_access_key: '${S3_SECRET_ACCESS_KEY}'");
-    // Nothing in the whole rendered output carries a credential value other than a reference.
-    const all = stringify(objects);
-    const credentialValues = [...all.matchAll(/(?:access_key_id|secret_access_key|session_token):[ \t]*(\S*)/g)].map((m) => m[1]);
-    expect(credentialValues).toEqual(["'${S3_ACCESS_KEY_ID}'", "'${S3_SECRET_ACCESS_KEY}'"]);
+    expect(text).not.toMatch(/\$\{/);
+    expect(text).not.toMatch(/access_key|secret_access|session_token/);
+    expect(stringify(objects)).not.toMatch(/access_key_id|secret_access_key|session_token/);
     expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
+  });
+
+  test('GIVEN an S3 bucket without credentials WHEN synthesized THEN no credential env is set (the pod identity, e.g. IRSA, is used)', () => {
+    const { credentials: _c, ...noKeys } = S3;
+    const { container, config } = render({ storage: { s3: noKeys } });
+    expect(container.env).toEqual([{ name: 'GOMEMLIMIT', value: '870MiB' }]);
+    expect(config.storage_config.aws).toEqual({ endpoint: 'minio.storage.svc:9000', bucketnames: 'loki-chunks', region: 'us-east-1', s3forcepathstyle: true, insecure: true });
+  });
+
+  test('GIVEN a 512Mi memory limit WHEN synthesized THEN WAL replay flushes at 256 MiB and GOMEMLIMIT is 85% of it', () => {
+    const { container, config } = render({ resources: { requests: { memory: '256Mi' }, limits: { memory: '512Mi' } } });
+    expect(config.ingester.wal.replay_memory_ceiling).toBe(256 * 2 ** 20);
+    expect(container.env).toEqual([{ name: 'GOMEMLIMIT', value: '435MiB' }]);
   });
 
   test('GIVEN an AWS bucket with a region and no path style WHEN synthesized THEN region and s3forcepathstyle follow', () => {
@@ -366,7 +382,7 @@ describe('Loki config helpers', () => {
   });
 
   test('GIVEN the same options WHEN built twice THEN the config and its YAML are identical (pure)', () => {
-    const opts = { retention: '30d', s3: S3, otlpIndexLabels: ['k8s.node.name'] };
+    const opts = { retention: '30d', s3: S3, otlpIndexLabels: ['k8s.node.name'], memoryLimitBytes: 2 ** 30 };
     expect(lokiConfig(opts)).toEqual(lokiConfig(opts));
     expect(renderLokiConfig(lokiConfig(opts))).toBe(renderLokiConfig(lokiConfig(opts)));
     expect(parseYaml(renderLokiConfig(lokiConfig(opts)))).toEqual(lokiConfig(opts));

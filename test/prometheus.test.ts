@@ -93,7 +93,8 @@ describe('Prometheus defaults', () => {
     const { container } = render();
     expect(flag(container, 'web.enable-remote-write-receiver')).toBe('');
     expect(flag(container, 'web.enable-otlp-receiver')).toBe('');
-    expect(flag(container, 'enable-feature')).toBe('exemplar-storage');
+    // Delta-temporality OTLP metrics are accumulated, not refused (feature_flags.md "OTLP Delta Conversion").
+    expect(flag(container, 'enable-feature')).toBe('exemplar-storage,otlp-deltatocumulative');
     expect(flag(container, 'web.listen-address')).toBe(':9090');
     expect(flag(container, 'web.enable-lifecycle')).toBeUndefined();
     expect(flag(container, 'web.enable-admin-api')).toBeUndefined();

@@ -17,6 +17,15 @@ const s3: S3BucketOptions = {
   },
 };
 
+/** Query paths sized per Tempo's docs: 2m HTTP timeouts, 100 MiB gRPC messages between querier and frontend. */
+const QUERY_PATH_SERVER = {
+  http_server_read_timeout: '2m',
+  http_server_write_timeout: '2m',
+  grpc_server_max_recv_msg_size: 104857600,
+  grpc_server_max_send_msg_size: 104857600,
+};
+const QUERIER = { frontend_worker: { frontend_address: '127.0.0.1:9095', grpc_client_config: { max_send_msg_size: 104857600 } } };
+
 function render(props: TempoProps | ((chart: Chart) => TempoProps) = {}, chart: Chart = newChart()) {
   const resolved = typeof props === 'function' ? props(chart) : props;
   const t = new Tempo(chart, 'tempo', resolved);
@@ -66,7 +75,8 @@ describe('Tempo defaults (local storage, no Prometheus)', () => {
     expect(sts.spec.template.spec.securityContext).toMatchObject({ runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001 });
     expect(mountOf(sts, 'data').mountPath).toBe('/var/tempo');
     expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('10Gi');
-    expect(container.env).toBeUndefined();
+    // GOMEMLIMIT at 85% of the 2Gi limit (the tempo-distributed chart's goMemLimitFactor).
+    expect(container.env).toEqual([{ name: 'GOMEMLIMIT', value: '1740MiB' }]);
     expect(sts.spec.template.spec.automountServiceAccountToken).toBe(false);
   });
 
@@ -85,7 +95,7 @@ describe('Tempo defaults (local storage, no Prometheus)', () => {
     expect(containerPorts).toEqual({ http: 3200, grpc: 9095, 'otlp-grpc': 4317, 'otlp-http': 4318 });
     expect(portOf(protocols.grpc.endpoint)).toBe(containerPorts['otlp-grpc']);
     expect(portOf(protocols.http.endpoint)).toBe(containerPorts['otlp-http']);
-    expect(config.server).toEqual({ http_listen_port: containerPorts.http, grpc_listen_port: containerPorts.grpc, log_level: 'info' });
+    expect(config.server).toEqual({ http_listen_port: containerPorts.http, grpc_listen_port: containerPorts.grpc, log_level: 'info', ...QUERY_PATH_SERVER });
     const svcPorts = find(objects, 'Service', 'tempo').spec.ports.map((p: any) => [p.name, p.port, p.targetPort]);
     expect(svcPorts).toEqual([
       ['http', 3200, 'http'],
@@ -102,7 +112,7 @@ describe('Tempo defaults (local storage, no Prometheus)', () => {
     expect(config.multitenancy_enabled).toBe(false);
     expect(config.stream_over_http_enabled).toBe(true);
     expect(config.usage_report).toEqual({ reporting_enabled: false });
-    expect(config.querier).toEqual({ frontend_worker: { frontend_address: '127.0.0.1:9095' } });
+    expect(config.querier).toEqual(QUERIER);
   });
 
   test('GIVEN no Prometheus WHEN the config is parsed THEN only local-blocks (TraceQL metrics) runs and nothing is remote-written', () => {
@@ -111,7 +121,8 @@ describe('Tempo defaults (local storage, no Prometheus)', () => {
     expect(config.metrics_generator).toEqual({
       storage: { path: '/var/tempo/generator/wal' },
       traces_storage: { path: '/var/tempo/generator/traces' },
-      processor: { local_blocks: { filter_server_spans: false } },
+      // Flushed to the trace storage: TraceQL metrics and drilldown read ranges older than 30 minutes from there.
+      processor: { local_blocks: { filter_server_spans: false, flush_to_storage: true } },
     });
     expect(t.metricsGeneratorTarget).toBeUndefined();
   });
@@ -167,7 +178,7 @@ describe('Tempo metrics-generator wired to Prometheus', () => {
     expect(c.ports).toContainEqual(expect.objectContaining({ name: port.targetPort, containerPort: Number(url.port) }));
     expect(svc.spec.selector).toEqual(expect.objectContaining(sts.spec.selector.matchLabels));
     expect(c.args).toContain('--web.enable-remote-write-receiver');
-    expect(c.args).toContain('--enable-feature=exemplar-storage');
+    expect(c.args).toContain('--enable-feature=exemplar-storage,otlp-deltatocumulative');
     expect(url.pathname).toBe('/api/v1/write');
   });
 
@@ -209,7 +220,7 @@ describe('Tempo metrics-generator wired to Prometheus', () => {
 });
 
 describe('Tempo with S3 storage', () => {
-  test('GIVEN an S3 bucket WHEN the config is parsed THEN blocks go to the bucket with ${ENV} credentials and the WAL stays on the PVC', () => {
+  test('GIVEN an S3 bucket WHEN the config is parsed THEN blocks go to the bucket, no credential is in the config, and the WAL stays on the PVC', () => {
     const { config, container } = render({ storage: { s3 } });
     expect(config.storage.trace).toEqual({
       backend: 's3',
@@ -218,27 +229,33 @@ describe('Tempo with S3 storage', () => {
         bucket: 'tempo-traces',
         endpoint: 'minio.storage.svc:9000',
         region: 'us-east-1',
-        access_key: '${S3_ACCESS_KEY_ID}',
-        secret_key: '${S3_SECRET_ACCESS_KEY}',
         insecure: true,
         forcepathstyle: true,
       },
     });
-    expect(container.args).toContain('-config.expand-env=true');
+    // No env expansion of the config text: nothing is substituted before the YAML is parsed.
+    expect(container.args).toEqual(['-config.file=/etc/tempo/tempo.yaml', '-target=all']);
   });
 
-  test('GIVEN an S3 bucket WHEN synthesized THEN the credentials reach the pod only as secretKeyRef env vars named in the config', () => {
-    const { container, config, objects } = render({ storage: { s3 } });
+  test('GIVEN an S3 bucket WHEN synthesized THEN the credentials reach the pod only as AWS_* secretKeyRef env vars, which minio-go reads', () => {
+    const { container, configMap, objects } = render({ storage: { s3 } });
     expect(container.env).toEqual([
-      { name: 'S3_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: 'tempo-s3', key: 'access-key-id' } } },
-      { name: 'S3_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: 'tempo-s3', key: 'secret-access-key' } } },
+      { name: 'GOMEMLIMIT', value: '1740MiB' },
+      { name: 'AWS_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: 'tempo-s3', key: 'access-key-id' } } },
+      { name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: 'tempo-s3', key: 'secret-access-key' } } },
     ]);
-    for (const e of container.env) expect(e.value).toBeUndefined();
-    const referenced = [config.storage.trace.s3.access_key, config.storage.trace.s3.secret_key].map((v: string) => /^\$\{(\w+)\}$/.exec(v)![1]);
-    expect(referenced).toEqual(container.env.map((e: any) => e.name));
+    expect(configMap.data['tempo.yaml']).not.toMatch(/\$\{|access_key|secret_key/);
     expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
     expect(schemaErrors(objects)).toEqual([]);
     expect(podPolicyViolations(objects)).toEqual([]);
+  });
+});
+
+describe('Tempo without credentials', () => {
+  test('GIVEN an S3 bucket without credentials WHEN synthesized THEN no credential env is set (the pod identity, e.g. IRSA, is used)', () => {
+    const { credentials: _c, ...noKeys } = s3;
+    const { container } = render({ storage: { s3: noKeys } });
+    expect(container.env).toEqual([{ name: 'GOMEMLIMIT', value: '1740MiB' }]);
   });
 });
 
@@ -267,9 +284,9 @@ describe('Tempo retention and config builder', () => {
     expect(tempoConfig({ retention: '24h', traceqlMetrics: false, histograms: 'classic', logLevel: 'warn' })).toEqual({
       multitenancy_enabled: false,
       stream_over_http_enabled: true,
-      server: { http_listen_port: 3200, grpc_listen_port: 9095, log_level: 'warn' },
+      server: { http_listen_port: 3200, grpc_listen_port: 9095, log_level: 'warn', ...QUERY_PATH_SERVER },
       distributor: { receivers: { otlp: { protocols: { grpc: { endpoint: '0.0.0.0:4317', max_recv_msg_size_mib: 32 }, http: { endpoint: '0.0.0.0:4318' } } } } },
-      querier: { frontend_worker: { frontend_address: '127.0.0.1:9095' } },
+      querier: QUERIER,
       compactor: { compaction: { block_retention: '24h' } },
       storage: { trace: { backend: 'local', wal: { path: '/var/tempo/wal' }, local: { path: '/var/tempo/blocks' } } },
       usage_report: { reporting_enabled: false },
@@ -296,7 +313,7 @@ describe('Tempo validation', () => {
     ['an invalid bucket', { storage: { s3: { ...s3, bucket: 'Tempo_Traces' } } }, 'tempo.storage.s3.bucket', 'Tempo_Traces'],
     [
       'a credential without key',
-      { storage: { s3: { ...s3, credentials: { ...s3.credentials, secretAccessKey: { name: 'tempo-s3' } as any } } } },
+      { storage: { s3: { ...s3, credentials: { ...s3.credentials!, secretAccessKey: { name: 'tempo-s3' } as any } } } },
       'tempo.storage.s3.credentials.secretAccessKey.key',
       undefined,
     ],

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { CollectorConfig, NODE_NAME_ENV } from '../../lib/collector';
-import { resolveNamespace } from '../../lib/component';
+import { CollectorConfig, discoveryTargets, NODE_NAME_ENV } from '../../lib/collector';
+import { resolveNamespace, stackNamespace } from '../../lib/component';
 import { ComponentIdentity } from '../../lib/naming';
 import { resolveResources, Resources } from '../../lib/resources';
 import { Bool, List, Obj, omit, Opt, Str, validateProps } from '../../lib/schema';
@@ -9,7 +9,7 @@ import { COLLECTOR_METRIC_NAME_ALLOWED, COLLECTOR_METRIC_NAME_PATTERN, DURATION_
 import { is } from '../../lib/validation';
 import { Workload } from '../../lib/workload';
 import { nodeNameEnv, OtelCollector } from './collector';
-import { CLUSTER_NAME, CollectorCommonProps, collectorPropsSchema, commonRules, gatewayTargetChecks, gatewayTargetRules } from './common';
+import { CLUSTER_NAME, CollectorCommonProps, collectorPropsSchema, commonRules, gatewayQueueRules, gatewayTargetChecks, gatewayTargetRules } from './common';
 import { AgentForward, nodeAgentConfig } from './config';
 import { GatewayClient, gatewayClient, GatewayTarget } from './gateway-client';
 import { LogsCollector } from './logs';
@@ -17,6 +17,7 @@ import { OtlpEndpoints } from './otlp-signal-collector';
 import { MetricsCollector } from './metrics';
 import { MINIMUM_METRIC_SET } from './minimum-metrics';
 import { TracesCollector } from './traces';
+import { DEFAULT_COLLECTOR_QUEUE_SIZE, durableQueue, SendingQueueOptions } from './queue';
 
 export const NODE_AGENT_DEFAULT_RESOURCES: Resources = {
   requests: { cpu: '100m', memory: '128Mi' },
@@ -44,7 +45,7 @@ export const METRIC_ALLOWLIST = List(
 );
 
 const NODE_AGENT_PROPS = Obj({
-  ...collectorPropsSchema().properties,
+  ...collectorPropsSchema({ queue: true }).properties,
   clusterName: CLUSTER_NAME,
   metricAllowlist: Opt(METRIC_ALLOWLIST),
   scrapePods: Opt(Bool({ doc: 'Scrape the pods on this node.' })),
@@ -76,7 +77,16 @@ export interface NodeAgentProps extends CollectorCommonProps {
   readonly scrapePods?: boolean;
   /** @default '30s' */
   readonly scrapeInterval?: string;
+  /**
+   * The sending queue of the exporter towards a gateway (`forwardTo.gateway`
+   * only; a DaemonSet, so emptyDir or memory). Its three signals share the
+   * volume. @default { storage: 'emptyDir', size: '2Gi', maxOutage: '1h' }
+   */
+  readonly queue?: SendingQueueOptions;
 }
+
+/** Tolerate every taint: the agent must run on every node, since its Service only routes to the agent of the sender's node. */
+export const TOLERATE_EVERYTHING = [{ operator: 'Exists' }];
 
 /**
  * The node agent: a DaemonSet behind a Service with
@@ -85,6 +95,12 @@ export interface NodeAgentProps extends CollectorCommonProps {
  * `k8s.cluster.name`, keeps an allowlist of metrics and forwards traces,
  * metrics and logs to the signal collectors or to a telemetry gateway over
  * TLS with authentication. Default Service name `otel-agent`.
+ *
+ * It tolerates every taint (a node without an agent would leave its
+ * applications without a collector: the Service is node-local) and rolls a
+ * node's new pod out before stopping the old one (maxSurge 1,
+ * maxUnavailable 0), unless it scrapes pods, when the old one stops first so
+ * no target is scraped twice.
  */
 export class NodeAgent extends Construct {
   public readonly name: string;
@@ -102,6 +118,7 @@ export class NodeAgent extends Construct {
       [[NODE_AGENT_PROPS, omit(props, ['forwardTo']), 'nodeAgent'], ...(gw ? gatewayTargetChecks('nodeAgent.forwardTo.gateway', gw) : [])],
       nodeAgentRules(props, resources),
     );
+    stackNamespace(scope, props.namespace, 'nodeAgent.namespace', 'NodeAgent props');
     super(scope, id);
     this.name = props.name ?? 'otel-agent';
     const namespace = resolveNamespace(this, props.namespace);
@@ -109,6 +126,8 @@ export class NodeAgent extends Construct {
     let forward: AgentForward;
     let client: GatewayClient | undefined;
     const fw = props.forwardTo;
+    // Three queue files: the gateway exporter carries traces, metrics and logs.
+    const queue = 'gateway' in fw ? durableQueue(props.queue, DEFAULT_COLLECTOR_QUEUE_SIZE, 3) : undefined;
     if ('collectors' in fw) {
       forward = {
         kind: 'collectors',
@@ -117,14 +136,15 @@ export class NodeAgent extends Construct {
         traces: fw.collectors.traces.endpoints.otlpGrpc,
       };
     } else {
-      client = gatewayClient(fw.gateway);
+      client = gatewayClient(fw.gateway, queue?.queue);
       forward = { kind: 'gateway', ...client.export };
     }
 
+    const scrape = props.scrapePods ?? forward.kind === 'gateway';
     const config = nodeAgentConfig({
       clusterName: props.clusterName,
       metricAllowlist: props.metricAllowlist ?? MINIMUM_METRIC_SET,
-      scrape: props.scrapePods ?? forward.kind === 'gateway',
+      scrape,
       scrapeInterval: props.scrapeInterval ?? '30s',
       forward,
       debug: props.debug ?? false,
@@ -140,11 +160,27 @@ export class NodeAgent extends Construct {
       secretMounts: client?.secretMounts,
       clusterRules: NODE_AGENT_RULES,
       service: { internalTrafficPolicy: 'Local' },
+      queue,
+      tolerations: TOLERATE_EVERYTHING,
+      daemonSetRollout: scrape ? 'replace' : 'surge',
     });
     this.identity = this.collector.identity;
     this.workload = this.collector.workload;
     this.config = config;
     this.endpoints = { otlpGrpc: this.collector.endpoint('otlp-grpc'), otlpHttp: this.collector.endpoint('otlp-http') };
+
+    const c = this.workload.connections;
+    c.allowFrom(
+      { kind: 'pods', namespaces: 'all', podSelector: {}, description: 'applications in any namespace' },
+      [this.endpoints.otlpGrpc, this.endpoints.otlpHttp].map((e) => ({ port: e.port })),
+      'applications send OTLP to the node agent',
+    );
+    if ('collectors' in fw) {
+      for (const [signal, collector] of Object.entries(fw.collectors)) c.allowToEndpoint(collector.endpoints.otlpGrpc, `${this.name} forwards ${signal} to ${collector.name}`);
+    } else {
+      c.allowTo({ kind: 'external', role: 'telemetryGateway' }, [{ port: client!.port }], `${this.name} forwards to the telemetry gateway`);
+    }
+    if (scrape) for (const t of discoveryTargets()) c.allowTo(t.to, [{ port: t.port }], `${this.name} scrapes the ${t.to.description} on its node`);
   }
 }
 
@@ -172,5 +208,6 @@ function nodeAgentRules(props: NodeAgentProps, resources: Resources): Rule[] {
     }
   }
   if (fw?.gateway) rules.push(...gatewayTargetRules('nodeAgent.forwardTo.gateway', fw.gateway));
+  rules.push(...gatewayQueueRules('nodeAgent', { queue: props.queue, gateway: fw?.gateway, mode: 'DaemonSet', name: props.name }, 'otel-agent', 'forwardTo.gateway'));
   return rules;
 }

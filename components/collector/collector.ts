@@ -1,12 +1,14 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { COLLECTOR_APP, CollectorConfig, HEALTH_CHECK_PORT_NAME } from '../../lib/collector';
+import { NetworkEnd } from '../../lib/network';
 import { Endpoint } from '../../lib/endpoint';
 import { IMAGES, imageVersion } from '../../lib/images';
 import { childName, clusterScoped, ComponentIdentity, standardLabels } from '../../lib/naming';
-import { quantityBytes, Resources } from '../../lib/resources';
+import { goMemLimitShare, Resources } from '../../lib/resources';
 import { ValidationError } from '../../lib/validation';
 import { httpProbe, Workload, WorkloadProps } from '../../lib/workload';
+import { COLLECTOR_QUEUE_DIR, DurableQueue } from './queue';
 
 /** How a collector runs: one pod per node (DaemonSet) or a set of replicas (Deployment). */
 export type CollectorMode = 'Deployment' | 'DaemonSet';
@@ -35,6 +37,8 @@ export function secretFilePath(volume: string, fileName: string): string {
   return `${COLLECTOR_SECRETS_DIR}/${volume}/${fileName}`;
 }
 
+const API_SERVER: NetworkEnd = { kind: 'external', role: 'apiServer' };
+
 /** Env var that lets a pod read its node name (downward API). */
 export function nodeNameEnv(name: string): k8s.EnvVar {
   return { name, valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } };
@@ -45,7 +49,7 @@ export function nodeNameEnv(name: string): k8s.EnvVar {
  * recommendation), in MiB.
  */
 export function goMemLimit(resources: Resources): string {
-  return `${Math.floor((quantityBytes(resources.limits.memory) * 0.8) / 2 ** 20)}MiB`;
+  return goMemLimitShare(resources, 0.8);
 }
 
 export interface OtelCollectorProps {
@@ -69,6 +73,47 @@ export interface OtelCollectorProps {
    */
   readonly clusterRules?: readonly k8s.PolicyRule[];
   readonly service?: WorkloadProps['service'];
+  /**
+   * A volume for the exporters' persistent queue, mounted at
+   * {@link COLLECTOR_QUEUE_DIR}: an emptyDir (its size limit), or a PVC per
+   * replica (the collector is then a StatefulSet; mode must be Deployment).
+   * @default none (queues in memory)
+   */
+  readonly queue?: DurableQueue;
+  /** See `WorkloadProps.deploymentStrategy`. @default 'RollingUpdate' */
+  readonly deploymentStrategy?: WorkloadProps['deploymentStrategy'];
+  /** See `WorkloadProps.daemonSetRollout`. @default 'replace' */
+  readonly daemonSetRollout?: WorkloadProps['daemonSetRollout'];
+  /** Pod tolerations. @default none */
+  readonly tolerations?: k8s.Toleration[];
+}
+
+/** Default per-attempt timeouts of the exporters this package renders (v0.159.0 factories: otlphttp 30 s; exporterhelper 5 s). */
+const EXPORTER_DEFAULT_TIMEOUT_S: Record<string, number> = { otlp_http: 30, otlp_grpc: 5, prometheus_remote_write: 5 };
+
+function goSeconds(d: unknown): number | undefined {
+  if (typeof d !== 'string') return undefined;
+  const m = /^([0-9]+)(ms|s|m|h)$/.exec(d);
+  if (!m) return undefined;
+  return Number(m[1]) * { ms: 0.001, s: 1, m: 60, h: 3600 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+}
+
+/**
+ * The termination grace period of a collector: long enough to flush. On
+ * SIGTERM the collector stops its receivers, the batch processor sends its
+ * last batch (at most its `timeout` later), retries stop and the sending
+ * queues drain, `num_consumers` requests at a time, each attempt bounded by
+ * the exporter's timeout. A queue that keeps up holds less than one round:
+ * two rounds of the slowest exporter, plus the batch timeout and 10 s for the
+ * rest of the shutdown, are given (never less than Kubernetes' default 30 s).
+ * A queue backed up by an outage cannot drain in any grace period; that is
+ * what the persistent queue is for (it keeps unsent batches on its volume).
+ */
+export function collectorTerminationGraceSeconds(config: Record<string, any>): number {
+  const exporters = Object.entries<Record<string, unknown>>(config.exporters ?? {});
+  const slowest = Math.max(0, ...exporters.map(([id, e]) => goSeconds(e.timeout) ?? EXPORTER_DEFAULT_TIMEOUT_S[id.split('/')[0]] ?? 5));
+  const batch = Math.max(0, ...Object.entries<Record<string, unknown>>(config.processors ?? {}).filter(([id]) => id.split('/')[0] === 'batch').map(([, p]) => goSeconds(p.timeout) ?? 0.2));
+  return Math.max(30, Math.ceil(batch + 2 * slowest + 10));
 }
 
 /**
@@ -109,10 +154,14 @@ export class OtelCollector extends Construct {
       namespace: props.namespace,
     };
     const needsApi = (props.clusterRules ?? []).length > 0;
+    const pvc = props.queue?.storage === 'persistentVolumeClaim';
+    if (pvc && props.mode !== 'Deployment') {
+      throw new ValidationError([{ field: 'queue.storage', value: 'persistentVolumeClaim', allowed: '"emptyDir" or "memory" in DaemonSet mode (a PVC per replica needs a StatefulSet)' }], `OtelCollector props (${props.name})`);
+    }
 
     this.workload = new Workload(this, 'workload', {
       identity: this.identity,
-      kind: props.mode,
+      kind: pvc ? 'StatefulSet' : props.mode,
       image: IMAGES.otelCollectorContrib,
       runAs: COLLECTOR_RUN_AS,
       args: [`--config=${COLLECTOR_CONFIG_DIR}/${COLLECTOR_CONFIG_FILE}`],
@@ -127,12 +176,18 @@ export class OtelCollector extends Construct {
         },
         mount: { name: s.volume, mountPath: `${COLLECTOR_SECRETS_DIR}/${s.volume}`, readOnly: true },
       })),
+      scratch: props.queue?.storage === 'emptyDir' ? [{ name: 'queue', mountPath: COLLECTOR_QUEUE_DIR, sizeLimit: props.queue.size }] : undefined,
+      persistence: pvc ? { name: 'queue', mountPath: COLLECTOR_QUEUE_DIR, size: props.queue!.size, storageClassName: props.queue!.storageClassName } : undefined,
       resources: props.resources,
       readinessProbe: httpProbe('/', HEALTH_CHECK_PORT_NAME),
       livenessProbe: httpProbe('/', HEALTH_CHECK_PORT_NAME, { initialDelaySeconds: 10 }),
       replicas: props.mode === 'Deployment' ? props.replicas ?? 1 : undefined,
       automountServiceAccountToken: needsApi,
       service: props.service,
+      terminationGracePeriodSeconds: collectorTerminationGraceSeconds(props.config.toObject(where)),
+      deploymentStrategy: props.deploymentStrategy,
+      daemonSetRollout: props.daemonSetRollout,
+      tolerations: props.tolerations,
       podAnnotations: {
         'prometheus.io/scrape': 'true',
         'prometheus.io/port': String(telemetry.port),
@@ -141,6 +196,7 @@ export class OtelCollector extends Construct {
     });
 
     if (needsApi) {
+      this.workload.connections.allowTo(API_SERVER, [], `${props.name} watches the Kubernetes API`);
       const metadata = { name: childName(props.namespace, props.name), labels: standardLabels(this.identity) };
       this.clusterRole = clusterScoped(new k8s.KubeClusterRole(this, 'cluster-role', { metadata, rules: [...(props.clusterRules ?? [])] }));
       clusterScoped(

@@ -6,6 +6,7 @@ import { is, Rule } from '../../lib/validation';
 import { DNS1123_SUBDOMAIN_ALLOWED, DNS1123_SUBDOMAIN_PATTERN } from '../../lib/values';
 import { COLLECTOR_MODES, CollectorMode } from './collector';
 import { GATEWAY_TARGET_ALLOWED, GatewayTarget } from './gateway-client';
+import { queueRules, SENDING_QUEUE_OPTIONS, SendingQueueOptions } from './queue';
 
 /** Props every collector construct accepts. */
 export interface CollectorCommonProps extends ComponentProps {
@@ -34,6 +35,14 @@ export interface SignalCollectorProps {
    * @default the backend
    */
   readonly gateway?: GatewayTarget;
+  /**
+   * The sending queue of the exporter towards the `gateway` (only with
+   * `gateway`): on an emptyDir by default, or on a PVC per replica (the
+   * collector becomes a StatefulSet; Deployment mode only), or in memory.
+   * See `components/collector/queue.ts` for the sizing arithmetic.
+   * @default { storage: 'emptyDir', size: '2Gi', maxOutage: '1h' }
+   */
+  readonly queue?: SendingQueueOptions;
 }
 
 /** Props of the collectors that can run as a Deployment or a DaemonSet. */
@@ -50,7 +59,7 @@ export const COLLECTOR_MODE = Enum(COLLECTOR_MODES, { doc: 'Deployment (a set of
 export const CLUSTER_NAME = Str(DNS1123_SUBDOMAIN_PATTERN, `a cluster name (${DNS1123_SUBDOMAIN_ALLOWED})`, { maxLength: 253, doc: 'Cluster name stamped on every signal as k8s.cluster.name.' });
 
 /** The schema of the data props of a collector construct (name, namespace, resources, debug; optionally mode, replicas, clusterName). */
-export function collectorPropsSchema(extra: { mode?: boolean; replicas?: boolean; clusterName?: boolean } = {}) {
+export function collectorPropsSchema(extra: { mode?: boolean; replicas?: boolean; clusterName?: boolean; queue?: boolean } = {}) {
   return Obj({
     ...componentPropsSchema(),
     resources: Opt(ResourcesSchema),
@@ -58,7 +67,32 @@ export function collectorPropsSchema(extra: { mode?: boolean; replicas?: boolean
     ...(extra.mode ? { mode: Opt(COLLECTOR_MODE) } : {}),
     ...(extra.replicas ? { replicas: Opt(COLLECTOR_REPLICAS) } : {}),
     ...(extra.clusterName ? { clusterName: Opt(CLUSTER_NAME) } : {}),
+    ...(extra.queue ? { queue: Opt(SENDING_QUEUE_OPTIONS) } : {}),
   });
+}
+
+/** The longest name of a StatefulSet (its pods carry `controller-revision-hash: <name>-<10-char hash>`, at most 63). */
+export const MAX_STATEFULSET_NAME = 52;
+
+/**
+ * Rules of a collector's gateway `queue`: only with a gateway; a PVC needs
+ * Deployment mode and a name that fits a StatefulSet.
+ */
+export function gatewayQueueRules(prefix: string, o: { queue?: SendingQueueOptions; gateway?: unknown; mode?: CollectorMode; name?: string }, defaultName: string, gatewayField = 'gateway'): Rule[] {
+  const q = o.queue;
+  const pvc = q?.storage === 'persistentVolumeClaim';
+  const name = o.name ?? defaultName;
+  return [
+    { field: `${prefix}.queue`, value: o.gateway ? undefined : q, ok: () => false, allowed: `unset without ${prefix}.${gatewayField} (it is the queue of the exporter towards a telemetry gateway)` },
+    ...queueRules(`${prefix}.queue`, q),
+    { field: `${prefix}.queue.storage`, value: pvc && o.mode === 'DaemonSet' ? q!.storage : undefined, ok: () => false, allowed: '"emptyDir" or "memory" in DaemonSet mode (a PVC per replica needs a StatefulSet)' },
+    {
+      field: `${prefix}.name`,
+      value: pvc ? name : undefined,
+      ok: (v: string) => v.length <= MAX_STATEFULSET_NAME,
+      allowed: `at most ${MAX_STATEFULSET_NAME} characters with a persistentVolumeClaim queue (the collector is a StatefulSet)`,
+    },
+  ];
 }
 
 /** Rules shared by every collector: limits at least the requests. */

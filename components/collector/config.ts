@@ -17,7 +17,9 @@ import {
   CollectorConfig,
   ComponentRef,
   debugExporter,
+  deltaToCumulative,
   Exporter,
+  fileStorage,
   GrpcTarget,
   healthCheck,
   HttpTarget,
@@ -34,8 +36,11 @@ import {
   prometheusExporter,
   prometheusReceiver,
   prometheusRemoteWriteExporter,
+  QueueOptions,
   Receiver,
+  RetryOptions,
   ScrapeJob,
+  serviceInstanceFallback,
   ServerTlsOptions,
   Signal,
   TelemetryOptions,
@@ -101,6 +106,34 @@ function clusterStamp(b: ReturnType<typeof base>, clusterName: string | undefine
 }
 
 /**
+ * A sending queue on disk (the exporterhelper's persistent queue on a
+ * `file_storage` extension): batches wait in bbolt files on a volume, survive
+ * a collector restart, and are retried for `retryFor` each. The sizes are the
+ * construct's arithmetic (see `components/collector/queue.ts`).
+ */
+export interface PersistentQueue {
+  /** The directory the queue files live in (a volume's mount path). */
+  readonly directory: string;
+  /** `file_storage.max_size`: the most one queue file (one exporter, one signal) may grow to, in bytes. */
+  readonly maxFileBytes: number;
+  /** `sending_queue.queue_size` with `sizer: bytes`: the most one queue holds, in bytes of serialized data. */
+  readonly queueBytes: number;
+  /** `retry_on_failure.max_elapsed_time` (a Go duration): how long one batch is retried before it is dropped. */
+  readonly retryFor: string;
+}
+
+/** The id (name part) of the queue's storage extension. */
+export const QUEUE_STORAGE = 'queue';
+
+/** Adds the `file_storage/queue` extension (once) and returns the exporter settings that use it. */
+function persistentQueue(b: ReturnType<typeof base>, q: PersistentQueue): { queue: QueueOptions; retry: RetryOptions } {
+  const ext = fileStorage({ name: QUEUE_STORAGE, directory: q.directory, maxSizeBytes: q.maxFileBytes });
+  const id = `${ext.type}/${QUEUE_STORAGE}`;
+  if (!b.cfg.has(id, 'extension')) b.cfg.addExtension(ext);
+  return { queue: { sizer: 'bytes', queueSize: q.queueBytes, storage: id }, retry: { maxElapsedTime: q.retryFor } };
+}
+
+/**
  * Client authentication towards a telemetry gateway: a bearer token file
  * mounted from a Secret. (Basic auth is not offered: the collector's basicauth
  * extension is not buildable at the pinned release from the module proxy, and
@@ -119,6 +152,8 @@ export interface GatewayExport {
   readonly tls: ClientTlsOptions;
   /** Client authentication with files mounted from Secrets. @default none */
   readonly auth?: GatewayAuthFiles;
+  /** Keep the sending queue on disk. @default in memory */
+  readonly queue?: PersistentQueue;
 }
 
 /** The id (name part) of the gateway exporter and its client authenticator. */
@@ -136,7 +171,8 @@ function gatewayExporter(b: ReturnType<typeof base>, g: GatewayExport): Exporter
     b.cfg.addExtension(ext);
     authenticator = `${ext.type}/${GATEWAY_CLIENT_AUTH}`;
   }
-  const exp = otlpGrpcExporter({ name: GATEWAY_CLIENT_AUTH, target: { hostPort: g.endpoint, tls: true }, tlsOptions: g.tls, authenticator });
+  const durable = g.queue ? persistentQueue(b, g.queue) : {};
+  const exp = otlpGrpcExporter({ name: GATEWAY_CLIENT_AUTH, target: { hostPort: g.endpoint, tls: true }, tlsOptions: g.tls, authenticator, ...durable });
   b.cfg.addExporter(exp);
   return exp;
 }
@@ -254,7 +290,11 @@ export function metricsCollectorConfig(o: MetricsCollectorConfigOptions): Collec
         : prometheusExporter({ port: o.export.port, constLabels: clusterLabel });
     b.cfg.addExporter(out);
   }
-  pipeline(b, 'metrics', [otlp, prom], clusterStamp(b, o.clusterName), [out]);
+  // The remote-write exporter drops delta sums (Prometheus has no delta type): accumulate them first.
+  // Stateful, so only here, where one collector sees every sample of a stream.
+  const toCumulative = o.export.mode === 'push' ? [deltaToCumulative()] : [];
+  b.cfg.addProcessor(...toCumulative);
+  pipeline(b, 'metrics', [otlp, prom], [...clusterStamp(b, o.clusterName), ...toCumulative], [out]);
   return b.cfg;
 }
 
@@ -302,10 +342,16 @@ export function nodeAgentConfig(o: NodeAgentConfigOptions): CollectorConfig {
     metricsReceivers.push(prom);
   }
   const k8s = k8sAttributes({ nodeFromEnvVar: NODE_NAME_ENV });
-  b.cfg.addProcessor(k8s);
+  const instance = serviceInstanceFallback();
+  b.cfg.addProcessor(k8s, instance);
   const [cluster] = clusterStamp(b, o.clusterName);
   const allow = metricAllowlist({ metricNames: o.metricAllowlist });
-  b.cfg.addProcessor(allow);
+  // Every sample an application on this node sends passes this agent (its
+  // Service is internalTrafficPolicy: Local), so the delta-to-cumulative state
+  // of a stream is complete here; downstream (Prometheus' OTLP receiver, the
+  // remote-write exporter) only cumulative temporality is ingested.
+  const toCumulative = deltaToCumulative();
+  b.cfg.addProcessor(allow, toCumulative);
 
   let exporters: Record<Signal, Exporter>;
   if (o.forward.kind === 'collectors') {
@@ -319,10 +365,10 @@ export function nodeAgentConfig(o: NodeAgentConfigOptions): CollectorConfig {
     const gw = gatewayExporter(b, o.forward);
     exporters = { traces: gw, metrics: gw, logs: gw };
   }
-  pipeline(b, 'traces', [otlp], [k8s, cluster], [exporters.traces]);
-  // Filter first: dropped metrics are not enriched.
-  pipeline(b, 'metrics', metricsReceivers, [allow, k8s, cluster], [exporters.metrics]);
-  pipeline(b, 'logs', [otlp], [k8s, cluster], [exporters.logs]);
+  pipeline(b, 'traces', [otlp], [k8s, instance, cluster], [exporters.traces]);
+  // Filter first: dropped metrics are not enriched (nor accumulated).
+  pipeline(b, 'metrics', metricsReceivers, [allow, k8s, instance, cluster, toCumulative], [exporters.metrics]);
+  pipeline(b, 'logs', [otlp], [k8s, instance, cluster], [exporters.logs]);
   return b.cfg;
 }
 
@@ -344,7 +390,19 @@ export interface GatewayConfigOptions extends CommonConfigOptions {
   readonly tempoOtlpGrpc: GrpcTarget;
   /** Prometheus' OTLP/HTTP metrics base (`/api/v1/otlp`; the exporter appends `/v1/metrics`). */
   readonly prometheusOtlp: HttpTarget;
+  /** Keep the three exporters' sending queues on disk. @default in memory */
+  readonly queue?: PersistentQueue;
 }
+
+/**
+ * How long the gateway keeps a client's gRPC connection, and the grace for
+ * the calls in flight when it closes it. Behind a load balancer a gRPC
+ * client keeps one connection for as long as it lives, so replicas added
+ * later (or restarted) would get no clients; closing connections every
+ * minute makes every client reconnect through the balancer. The grace
+ * outlasts the clients' 5 s export timeout (otlp_grpc's default).
+ */
+export const GATEWAY_MAX_CONNECTION_AGE = { age: '1m', grace: '30s' } as const;
 
 /**
  * OTLP over TLS with authentication in; Loki, Tempo and Prometheus out.
@@ -356,16 +414,23 @@ export interface GatewayConfigOptions extends CommonConfigOptions {
  * default list, upstream's recommendation, includes `k8s.cluster.name`, which
  * becomes `k8s_cluster_name`). Remote write could only do that with
  * `resource_to_telemetry_conversion`, which copies every resource attribute.
+ *
+ * No delta-to-cumulative here: the gateway runs several replicas and clients
+ * move between them (see {@link GATEWAY_MAX_CONNECTION_AGE}), so no replica
+ * sees every sample of a stream. The node agents accumulate deltas where
+ * every sample passes, and Prometheus converts what still arrives as delta
+ * (`--enable-feature=otlp-deltatocumulative`).
  */
 export function gatewayConfig(o: GatewayConfigOptions): CollectorConfig {
   const b = base(o);
   const ext = bearerTokenAuth({ name: GATEWAY_SERVER_AUTH, filename: o.auth.bearerTokensFile });
   b.cfg.addExtension(ext);
   const authenticator = `${ext.type}/${GATEWAY_SERVER_AUTH}`;
-  const otlp = otlpReceiver({ grpc: { tls: o.tls, authenticator }, http: { tls: o.tls, authenticator } });
-  const loki = otlpHttpExporter({ name: 'loki', target: o.lokiOtlp, headers: o.lokiHeaders });
-  const tempo = otlpGrpcExporter({ name: 'tempo', target: o.tempoOtlpGrpc });
-  const prom = otlpHttpExporter({ name: 'prometheus', target: o.prometheusOtlp });
+  const otlp = otlpReceiver({ grpc: { tls: o.tls, authenticator, maxConnectionAge: GATEWAY_MAX_CONNECTION_AGE }, http: { tls: o.tls, authenticator } });
+  const durable = o.queue ? persistentQueue(b, o.queue) : {};
+  const loki = otlpHttpExporter({ name: 'loki', target: o.lokiOtlp, headers: o.lokiHeaders, ...durable });
+  const tempo = otlpGrpcExporter({ name: 'tempo', target: o.tempoOtlpGrpc, ...durable });
+  const prom = otlpHttpExporter({ name: 'prometheus', target: o.prometheusOtlp, ...durable });
   b.cfg.addReceiver(otlp).addExporter(tempo, prom, loki);
   pipeline(b, 'traces', [otlp], [], [tempo]);
   pipeline(b, 'metrics', [otlp], [], [prom]);

@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { envRef, OTLP_GRPC_PORT } from '../../lib/collector';
 import { SecretKeyRef } from '../../lib/endpoint';
 import { secretFilePath, SecretMount } from './collector';
-import { GatewayAuthFiles, GatewayExport } from './config';
+import { GatewayAuthFiles, GatewayExport, PersistentQueue } from './config';
 
 /**
  * The env var holding the gateway's `host:port`. Every collector that dials a
@@ -50,8 +50,10 @@ export interface GatewayClient {
   readonly secretMounts: SecretMount[];
   /** `OTLP_GATEWAY_ENDPOINT=host:port`. */
   readonly env: k8s.EnvVar[];
-  /** Exporter settings: endpoint `${env:OTLP_GATEWAY_ENDPOINT}`, TLS (CA file, server name) and auth files. */
+  /** Exporter settings: endpoint `${env:OTLP_GATEWAY_ENDPOINT}`, TLS (CA file, server name), auth files and the queue. */
   readonly export: GatewayExport;
+  /** The port dialled (for the network edge to the gateway's addresses). */
+  readonly port: number;
 }
 
 /**
@@ -60,19 +62,22 @@ export interface GatewayClient {
  * `…/gateway-token/token`; both read from mounted Secrets, never literal.
  * Shared by the node agent and the signal collectors.
  */
-export function gatewayClient(g: GatewayTarget): GatewayClient {
+export function gatewayClient(g: GatewayTarget, queue?: PersistentQueue): GatewayClient {
   const secretMounts: SecretMount[] = [{ volume: 'gateway-ca', secretName: g.ca.name, items: [{ key: g.ca.key, path: 'ca.crt' }] }];
   secretMounts.push({ volume: 'gateway-token', secretName: g.auth.bearerToken.name, items: [{ key: g.auth.bearerToken.key, path: 'token' }] });
   const auth: GatewayAuthFiles = { bearerTokenFile: secretFilePath('gateway-token', 'token') };
+  const port = g.port ?? OTLP_GRPC_PORT;
   return {
     secretMounts,
     // Built from the typed address the caller gave (the gateway lives in another cluster).
-    env: [{ name: GATEWAY_ENDPOINT_ENV, value: `${g.host}:${g.port ?? OTLP_GRPC_PORT}` }],
+    env: [{ name: GATEWAY_ENDPOINT_ENV, value: `${g.host}:${port}` }],
     export: {
       endpoint: envRef(GATEWAY_ENDPOINT_ENV),
       tls: { caFile: secretFilePath('gateway-ca', 'ca.crt'), serverNameOverride: g.serverName ?? g.host },
       auth,
+      ...(queue ? { queue } : {}),
     },
+    port,
   };
 }
 

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { CollectorConfig } from '../../lib/collector';
-import { resolveNamespace } from '../../lib/component';
+import { resolveNamespace, stackNamespace } from '../../lib/component';
 import { Endpoint, SecretKeyRef, SecretKeyRefSchema } from '../../lib/endpoint';
 import { ComponentIdentity } from '../../lib/naming';
 import { resolveResources, Resources, ResourcesSchema } from '../../lib/resources';
@@ -12,8 +12,9 @@ import { Prometheus } from '../prometheus';
 import { Tempo } from '../tempo';
 import { GatewayClientAuth, GatewayTarget } from './gateway-client';
 import { OtelCollector, secretFilePath, SecretMount } from './collector';
-import { CollectorCommonProps, collectorPropsSchema, commonRules, requiredRule } from './common';
+import { CollectorCommonProps, collectorPropsSchema, commonRules, MAX_STATEFULSET_NAME, requiredRule } from './common';
 import { gatewayConfig, GatewayServerAuthFiles } from './config';
+import { DEFAULT_GATEWAY_QUEUE_SIZE, durableQueue, queueRules, sendingQueueOptions, SendingQueueOptions } from './queue';
 
 export const GATEWAY_DEFAULT_RESOURCES: Resources = {
   requests: { cpu: '200m', memory: '512Mi' },
@@ -42,6 +43,12 @@ export const TELEMETRY_GATEWAY_OPTIONS = Obj({
   replicas: Opt(Int(1, 50, { doc: 'Gateway replicas.', default: '2' })),
   resources: Opt(ResourcesSchema),
   serviceAnnotations: Opt(StringMap('^[A-Za-z0-9./_-]{1,316}$', 'a map of annotation keys to string values', { doc: 'Service annotations (e.g. cloud load-balancer settings).', maxProperties: 64 })),
+  queue: Opt(
+    sendingQueueOptions(
+      DEFAULT_GATEWAY_QUEUE_SIZE,
+      "The sending queue of the gateway's exporters to Loki, Tempo and Prometheus (three queue files per replica).",
+    ),
+  ),
 });
 export type TelemetryGatewayOptions = Static<typeof TELEMETRY_GATEWAY_OPTIONS>;
 
@@ -65,6 +72,13 @@ export interface TelemetryGatewayProps extends CollectorCommonProps {
   readonly serviceAnnotations?: Record<string, string>;
   /** @default 2 */
   readonly replicas?: number;
+  /**
+   * The sending queue of the gateway's three exporters: on an emptyDir by
+   * default, on a PVC per replica (the gateway becomes a StatefulSet), or in
+   * memory. See `components/collector/queue.ts`.
+   * @default { storage: 'emptyDir', size: '8Gi', maxOutage: '1h' }
+   */
+  readonly queue?: SendingQueueOptions;
 }
 
 /**
@@ -77,6 +91,11 @@ export interface TelemetryGatewayProps extends CollectorCommonProps {
  * Prometheus' `otlp.promoteResourceAttributes` (it is in the default list).
  * Default Service name `otel-gateway`, type LoadBalancer. Remote collectors
  * dial {@link remoteEndpoint}.
+ *
+ * Its gRPC receiver closes every client connection after a minute
+ * (`max_connection_age`, see `GATEWAY_MAX_CONNECTION_AGE`) so a load
+ * balancer spreads the clients over all replicas; its exporters keep their
+ * queues on disk (`queue`) so an outage of a backend loses nothing it can hold.
  */
 export class TelemetryGateway extends Construct {
   public readonly name: string;
@@ -90,6 +109,7 @@ export class TelemetryGateway extends Construct {
   constructor(scope: Construct, id: string, props: TelemetryGatewayProps) {
     const resources = resolveResources(GATEWAY_DEFAULT_RESOURCES, props.resources);
     validateProps('TelemetryGateway props', [[TELEMETRY_GATEWAY_PROPS, omit(props, ['loki', 'tempo', 'prometheus', 'tls', 'auth']), 'telemetryGateway'], ...gatewayChecks(props)], gatewayRules(props, resources));
+    stackNamespace(scope, props.namespace, 'telemetryGateway.namespace', 'TelemetryGateway props');
     super(scope, id);
     this.name = props.name ?? 'otel-gateway';
     const namespace = resolveNamespace(this, props.namespace);
@@ -108,6 +128,8 @@ export class TelemetryGateway extends Construct {
     mounts.push({ volume: 'auth', secretName: props.auth.bearerTokens.name, items: [{ key: props.auth.bearerTokens.key, path: 'tokens' }] });
     const auth: GatewayServerAuthFiles = { bearerTokensFile: secretFilePath('auth', 'tokens') };
 
+    // Three queue files: one exporter per signal.
+    const queue = durableQueue(props.queue, DEFAULT_GATEWAY_QUEUE_SIZE, 3);
     const config = gatewayConfig({
       tls: {
         certFile: secretFilePath('tls', 'tls.crt'),
@@ -120,6 +142,7 @@ export class TelemetryGateway extends Construct {
       tempoOtlpGrpc: props.tempo.endpoints.otlpGrpc,
       prometheusOtlp: props.prometheus.endpoints.otlp,
       debug: props.debug ?? false,
+      queue: queue?.queue,
     });
     this.collector = new OtelCollector(this, 'collector', {
       name: this.name,
@@ -131,15 +154,22 @@ export class TelemetryGateway extends Construct {
       resources,
       secretMounts: mounts,
       service: { type: props.serviceType ?? 'LoadBalancer', annotations: props.serviceAnnotations },
+      queue,
     });
     this.identity = this.collector.identity;
     this.workload = this.collector.workload;
     this.config = config;
-    const tlsEndpoint = (portName: string) => {
-      const e = this.collector.endpoint(portName);
-      return new Endpoint({ service: e.service, namespace: e.namespace, port: e.port, portName: e.portName, protocol: e.protocol, tls: true });
-    };
-    this.endpoints = { otlpGrpc: tlsEndpoint('otlp-grpc'), otlpHttp: tlsEndpoint('otlp-http') };
+    this.endpoints = { otlpGrpc: this.collector.endpoint('otlp-grpc').withTls(true), otlpHttp: this.collector.endpoint('otlp-http').withTls(true) };
+
+    const c = this.workload.connections;
+    c.allowFrom(
+      { kind: 'external', role: 'telemetryGatewayClients' },
+      [this.endpoints.otlpGrpc, this.endpoints.otlpHttp].map((e) => ({ port: e.port })),
+      'the workload clusters send OTLP to the telemetry gateway (through its load balancer)',
+    );
+    c.allowToEndpoint(props.loki.endpoints.otlp, `${this.name} exports logs to ${props.loki.name}`);
+    c.allowToEndpoint(props.tempo.endpoints.otlpGrpc, `${this.name} exports traces to ${props.tempo.name}`);
+    c.allowToEndpoint(props.prometheus.endpoints.otlp, `${this.name} exports metrics to ${props.prometheus.name}`);
   }
 
   /** The OTLP/gRPC address a remote agent dials: the external host (e.g. the LoadBalancer's DNS name), TLS on. */
@@ -164,6 +194,13 @@ function gatewayRules(props: TelemetryGatewayProps, resources: Resources): Rule[
     requiredRule('telemetryGateway.tempo', props.tempo, 'a Tempo construct'),
     requiredRule('telemetryGateway.prometheus', props.prometheus, 'a Prometheus construct'),
     ...commonRules('telemetryGateway', props, resources),
+    ...queueRules('telemetryGateway.queue', props.queue),
+    {
+      field: 'telemetryGateway.name',
+      value: props.queue?.storage === 'persistentVolumeClaim' ? props.name ?? 'otel-gateway' : undefined,
+      ok: (v: string) => v.length <= MAX_STATEFULSET_NAME,
+      allowed: `at most ${MAX_STATEFULSET_NAME} characters with a persistentVolumeClaim queue (the gateway is a StatefulSet)`,
+    },
     {
       field: 'telemetryGateway.tls.secretName',
       value: props.tls?.secretName,

@@ -31,8 +31,9 @@ export class LogsCollector extends OtlpSignalCollector {
       field: 'logsCollector',
       defaultName: 'otel-logs',
       component: 'logs-collector',
+      signal: 'logs',
       defaultResources: LOGS_COLLECTOR_DEFAULT_RESOURCES,
-      backend: { prop: 'loki', value: props.loki, allowed: 'a Loki construct' },
+      backend: { prop: 'loki', value: props.loki, allowed: 'a Loki construct', endpoint: () => props.loki!.endpoints.otlp },
       config: (common, gw) =>
         gw
           ? logsCollectorConfig({ ...common, gateway: gw.export })

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
-import { CollectorConfig, NATIVE_HISTOGRAM_SCRAPE_PROTOCOLS, NODE_NAME_ENV, POD_DISCOVERY_JOBS, PROMETHEUS_EXPORTER_PORT_NAME } from '../../lib/collector';
-import { resolveNamespace } from '../../lib/component';
+import { CollectorConfig, discoveryTargets, NATIVE_HISTOGRAM_SCRAPE_PROTOCOLS, NODE_NAME_ENV, POD_DISCOVERY_JOBS, PROMETHEUS_EXPORTER_PORT_NAME } from '../../lib/collector';
+import { resolveNamespace, stackNamespace } from '../../lib/component';
 import { Endpoint } from '../../lib/endpoint';
 import { ComponentIdentity } from '../../lib/naming';
 import { resolveResources, Resources } from '../../lib/resources';
@@ -11,9 +11,10 @@ import { is } from '../../lib/validation';
 import { Workload } from '../../lib/workload';
 import { Prometheus } from '../prometheus';
 import { nodeNameEnv, OtelCollector } from './collector';
-import { CollectorCommonProps, collectorPropsSchema, commonRules, destinationRules, gatewayTargetChecks, ModeProps, SignalCollectorProps } from './common';
+import { CollectorCommonProps, collectorPropsSchema, commonRules, destinationRules, gatewayQueueRules, gatewayTargetChecks, ModeProps, SignalCollectorProps } from './common';
 import { MetricsExport, metricsCollectorConfig } from './config';
 import { gatewayClient } from './gateway-client';
+import { DEFAULT_COLLECTOR_QUEUE_SIZE, durableQueue } from './queue';
 
 export const METRICS_COLLECTOR_DEFAULT_RESOURCES: Resources = {
   requests: { cpu: '200m', memory: '512Mi' },
@@ -34,7 +35,7 @@ const BUILT_IN_JOBS = Object.values(POD_DISCOVERY_JOBS).map((j) => j.jobName);
 export const METRICS_COLLECTOR_RULES = [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }];
 
 const METRICS_COLLECTOR_PROPS = Obj({
-  ...collectorPropsSchema({ mode: true, clusterName: true }).properties,
+  ...collectorPropsSchema({ mode: true, clusterName: true, queue: true }).properties,
   export: Opt(Enum(METRICS_EXPORT_MODES, { doc: 'push (remote write, or OTLP to a gateway) or pull (Prometheus scrapes the collector).', default: 'push' })),
   scrapeInterval: Opt(Str(DURATION_PATTERN, is.durationAllowed, { doc: 'Scrape interval of the prometheus receiver.', default: '30s' })),
 });
@@ -81,8 +82,10 @@ export interface MetricsCollectorEndpoints {
  * `prometheus.io/scrape: "true"`), native histograms on; out by remote write
  * (default), as a scrape target of Prometheus, or over OTLP to a telemetry
  * gateway. A single replica as a
- * Deployment (scrapes are not sharded); as a DaemonSet each pod scrapes only
- * the pods on its node. Default Service name `otel-metrics`.
+ * Deployment (scrapes are not sharded) that is replaced with the `Recreate`
+ * strategy, so two never scrape the same targets during a rollout; as a
+ * DaemonSet each pod scrapes only the pods on its node, and a node's old pod
+ * stops before its new one starts. Default Service name `otel-metrics`.
  */
 export class MetricsCollector extends Construct {
   public readonly name: string;
@@ -132,15 +135,18 @@ export class MetricsCollector extends Construct {
         allowed: `scrape configs with unique, non-empty job names other than the built-in ${BUILT_IN_JOBS.map((j) => JSON.stringify(j)).join(', ')}`,
       },
       ...(Array.isArray(extra) ? extra.flatMap((j, i) => scrapeConfigRules(`metricsCollector.extraScrapeConfigs[${i}]`, j ?? ({} as ScrapeConfig))) : []),
+      ...gatewayQueueRules('metricsCollector', { ...props, mode }, 'otel-metrics'),
       ],
     );
+    stackNamespace(scope, props.namespace, 'metricsCollector.namespace', 'MetricsCollector props');
     super(scope, id);
     this.name = props.name ?? 'otel-metrics';
     this.exportMode = exportMode;
     const namespace = resolveNamespace(this, props.namespace);
     const nodeLocal = mode === 'DaemonSet';
 
-    const gw = props.gateway ? gatewayClient(props.gateway) : undefined;
+    const queue = props.gateway ? durableQueue(props.queue, DEFAULT_COLLECTOR_QUEUE_SIZE, 1) : undefined;
+    const gw = props.gateway ? gatewayClient(props.gateway, queue?.queue) : undefined;
     let exportTo: MetricsExport;
     if (gw) exportTo = { mode: 'gateway', gateway: gw.export };
     else if (exportMode === 'push') exportTo = { mode: 'push', remoteWrite: props.prometheus!.endpoints.remoteWrite };
@@ -164,6 +170,10 @@ export class MetricsCollector extends Construct {
       env: [...(nodeLocal ? [nodeNameEnv(NODE_NAME_ENV)] : []), ...(gw?.env ?? [])],
       secretMounts: gw?.secretMounts,
       clusterRules: METRICS_COLLECTOR_RULES,
+      queue,
+      // One scraper at a time: a rolling update would run old and new pod side by side, both scraping every target.
+      deploymentStrategy: 'Recreate',
+      daemonSetRollout: 'replace',
     });
     this.identity = this.collector.identity;
     this.workload = this.collector.workload;
@@ -174,6 +184,10 @@ export class MetricsCollector extends Construct {
       otlpHttp: this.collector.endpoint('otlp-http'),
       ...(prometheusExporter ? { prometheusExporter } : {}),
     };
+    const c = this.workload.connections;
+    for (const t of discoveryTargets()) c.allowTo(t.to, [{ port: t.port }], `${this.name} scrapes the ${t.to.description} it discovers`);
+    if (gw) c.allowTo({ kind: 'external', role: 'telemetryGateway' }, [{ port: gw.port }], `${this.name} exports metrics to the telemetry gateway`);
+    else if (exportMode === 'push') c.allowToEndpoint(props.prometheus!.endpoints.remoteWrite, `${this.name} remote-writes to ${props.prometheus!.name}`);
 
     if (prometheusExporter) {
       // Scrape the collector's Service; keep the job/instance labels the
@@ -187,7 +201,7 @@ export class MetricsCollector extends Construct {
         metrics_path: prometheusExporter.path || '/metrics',
         static_configs: [{ targets: [prometheusExporter.hostPort] }],
       };
-      props.prometheus!.addScrapeConfig(this.scrapeJob);
+      props.prometheus!.addScrapeConfig(this.scrapeJob, { reaches: [prometheusExporter] });
     }
   }
 }

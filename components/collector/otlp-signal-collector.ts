@@ -1,14 +1,15 @@
 import { Construct } from 'constructs';
 import { CollectorConfig } from '../../lib/collector';
-import { resolveNamespace } from '../../lib/component';
+import { resolveNamespace, stackNamespace } from '../../lib/component';
 import { Endpoint } from '../../lib/endpoint';
 import { ComponentIdentity } from '../../lib/naming';
 import { resolveResources, Resources } from '../../lib/resources';
 import { omit, validateProps } from '../../lib/schema';
 import { Workload } from '../../lib/workload';
 import { OtelCollector } from './collector';
-import { CollectorCommonProps, collectorPropsSchema, commonRules, destinationRules, gatewayTargetChecks, ModeProps, modeRules, SignalCollectorProps } from './common';
+import { CollectorCommonProps, collectorPropsSchema, commonRules, destinationRules, gatewayQueueRules, gatewayTargetChecks, ModeProps, modeRules, SignalCollectorProps } from './common';
 import { GatewayClient, gatewayClient } from './gateway-client';
+import { DEFAULT_COLLECTOR_QUEUE_SIZE, durableQueue } from './queue';
 
 /** OTLP endpoints of a collector that receives OTLP. */
 export interface OtlpEndpoints {
@@ -24,7 +25,7 @@ export interface OtlpSignalCollectorProps extends CollectorCommonProps, ModeProp
   readonly replicas?: number;
 }
 
-const SIGNAL_COLLECTOR_PROPS = collectorPropsSchema({ mode: true, replicas: true, clusterName: true });
+const SIGNAL_COLLECTOR_PROPS = collectorPropsSchema({ mode: true, replicas: true, clusterName: true, queue: true });
 
 /** What distinguishes one OTLP-in signal collector from another. */
 export interface OtlpSignalCollectorSpec {
@@ -35,9 +36,11 @@ export interface OtlpSignalCollectorSpec {
   readonly defaultName: string;
   /** `app.kubernetes.io/component`. */
   readonly component: string;
+  /** The signal it carries (for the reasons of its network edges). */
+  readonly signal: 'logs' | 'traces';
   readonly defaultResources: Resources;
-  /** The backend prop: its name, value and what it must be. */
-  readonly backend: { readonly prop: string; readonly value: unknown; readonly allowed: string };
+  /** The backend prop: its name, value, what it must be, and the endpoint the collector dials on it. */
+  readonly backend: { readonly prop: string; readonly value: unknown; readonly allowed: string; readonly endpoint: () => Endpoint };
   /** Builds the config, for the gateway when `gateway` is given, else for the backend. */
   readonly config: (common: { clusterName?: string; debug: boolean }, gateway?: GatewayClient) => CollectorConfig;
 }
@@ -67,11 +70,15 @@ export abstract class OtlpSignalCollector extends Construct {
         ...destinationRules(spec.field, spec.backend.prop, spec.backend.value, spec.backend.allowed, props.gateway),
         ...commonRules(spec.field, props, resources),
         ...modeRules(spec.field, props.mode, props.replicas),
+        ...gatewayQueueRules(spec.field, props, spec.defaultName),
       ],
     );
+    stackNamespace(scope, props.namespace, `${spec.field}.namespace`, `${spec.className} props`);
     super(scope, id);
     this.name = props.name ?? spec.defaultName;
-    const gw = props.gateway ? gatewayClient(props.gateway) : undefined;
+    // One queue file: the exporter carries one signal.
+    const queue = props.gateway ? durableQueue(props.queue, DEFAULT_COLLECTOR_QUEUE_SIZE, 1) : undefined;
+    const gw = props.gateway ? gatewayClient(props.gateway, queue?.queue) : undefined;
     const config = spec.config({ clusterName: props.clusterName, debug: props.debug ?? false }, gw);
     this.collector = new OtelCollector(this, 'collector', {
       name: this.name,
@@ -83,10 +90,13 @@ export abstract class OtlpSignalCollector extends Construct {
       resources,
       env: gw?.env,
       secretMounts: gw?.secretMounts,
+      queue,
     });
     this.identity = this.collector.identity;
     this.workload = this.collector.workload;
     this.config = config;
     this.endpoints = { otlpGrpc: this.collector.endpoint('otlp-grpc'), otlpHttp: this.collector.endpoint('otlp-http') };
+    if (gw) this.workload.connections.allowTo({ kind: 'external', role: 'telemetryGateway' }, [{ port: gw.port }], `${this.name} exports ${spec.signal} to the telemetry gateway`);
+    else this.workload.connections.allowToEndpoint(spec.backend.endpoint(), `${this.name} exports ${spec.signal} to ${spec.backend.prop}`);
   }
 }

@@ -31,8 +31,9 @@ export class TracesCollector extends OtlpSignalCollector {
       field: 'tracesCollector',
       defaultName: 'otel-traces',
       component: 'traces-collector',
+      signal: 'traces',
       defaultResources: TRACES_COLLECTOR_DEFAULT_RESOURCES,
-      backend: { prop: 'tempo', value: props.tempo, allowed: 'a Tempo construct' },
+      backend: { prop: 'tempo', value: props.tempo, allowed: 'a Tempo construct', endpoint: () => props.tempo!.endpoints.otlpGrpc },
       config: (common, gw) =>
         gw ? tracesCollectorConfig({ ...common, gateway: gw.export }) : tracesCollectorConfig({ ...common, tempoOtlpGrpc: props.tempo!.endpoints.otlpGrpc }),
     });

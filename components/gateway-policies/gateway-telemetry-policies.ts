@@ -7,9 +7,12 @@ import { resolveNamespace } from '../../lib/component';
 import { Endpoint } from '../../lib/endpoint';
 import { MANAGED_BY, PART_OF } from '../../lib/naming';
 import { is, Rule, validate, ValidationError } from '../../lib/validation';
+import { matches } from '../../lib/values';
 import {
   BackendReference,
+  DEFAULT_KGATEWAY_VERSION,
   GATEWAY_API_GROUP,
+  GATEWAY_NAME_POD_LABEL,
   GATEWAY_POLICY_APIS,
   GatewayPolicyApi,
   GatewayTargetRef,
@@ -17,8 +20,13 @@ import {
   openTelemetryAccessLog,
   openTelemetryTracing,
   planReferenceGrants,
+  KGATEWAY_VERSION_ALLOWED,
+  KGATEWAY_VERSION_PATTERN,
+  compareMinor,
   PlannedReferenceGrant,
+  policyApiFor,
   policySpec,
+  servesPolicyApi,
   serviceBackendRef,
   TelemetryHttpSettings,
   TracingSampling,
@@ -101,9 +109,17 @@ export interface GatewayTelemetryPoliciesProps {
   /** Where spans go (OTLP gRPC). @default no tracing policies */
   readonly traces?: OtlpGrpcCollector;
   /**
-   * The kgateway policy kind to render: `HTTPListenerPolicy` for kgateway 2.0-2.2,
-   * `ListenerPolicy` for kgateway 2.2 and later.
-   * @default 'HTTPListenerPolicy'
+   * The kgateway version of the cluster: it decides the policy kind
+   * (`ListenerPolicy` from 2.2, `HTTPListenerPolicy` before).
+   * @default DEFAULT_KGATEWAY_VERSION ('2.2')
+   */
+  readonly kgatewayVersion?: string;
+  /**
+   * The kgateway policy kind to render, when it must differ from the
+   * version's: `HTTPListenerPolicy` (kgateway 2.0-2.2; deprecated in 2.2) or
+   * `ListenerPolicy` (kgateway 2.2 and later). A kind the version does not
+   * serve is refused.
+   * @default the version's ({@link policyApiFor})
    */
   readonly api?: GatewayPolicyApi;
   /** Access log settings (only with `logs`). */
@@ -161,7 +177,7 @@ export class GatewayTelemetryPolicies extends Construct {
   constructor(scope: Construct, id: string, props: GatewayTelemetryPoliciesProps) {
     // Validate everything before this construct (or any child) joins the tree.
     validate('GatewayTelemetryPolicies props', gatewayTelemetryRules(props));
-    const api = props.api ?? 'HTTPListenerPolicy';
+    const api = props.api ?? policyApiFor(props.kgatewayVersion ?? DEFAULT_KGATEWAY_VERSION);
     const defaultNamespace = resolveNamespace(scope, props.namespace);
     const gateways = props.gateways.map((g) => ({ ...g, namespace: g.namespace ?? defaultNamespace }));
     validate('GatewayTelemetryPolicies props', [
@@ -196,6 +212,7 @@ export class GatewayTelemetryPolicies extends Construct {
         });
         policies.push(this.policy(api, `${g.name}-access-logs`, g.namespace, g.name, 'access-logs', targetRefs, { accessLog: [accessLog] }));
         refs.push({ fromKind: api, fromNamespace: g.namespace, backendRef: serviceBackendRef(endpoint) });
+        envoyReaches(g, endpoint, 'access logs');
       }
       if (props.traces) {
         const endpoint = props.traces.endpoints.otlpGrpc;
@@ -210,6 +227,7 @@ export class GatewayTelemetryPolicies extends Construct {
         });
         policies.push(this.policy(api, `${g.name}-tracing`, g.namespace, g.name, 'tracing', targetRefs, { tracing }));
         refs.push({ fromKind: api, fromNamespace: g.namespace, backendRef: serviceBackendRef(endpoint) });
+        envoyReaches(g, endpoint, 'spans');
       }
     }
     this.policies = policies;
@@ -245,6 +263,20 @@ export class GatewayTelemetryPolicies extends Construct {
   }
 }
 
+/**
+ * Records the network edge from a Gateway's Envoy pods (in the Gateway's
+ * namespace, labelled with its name by kgateway) to a collector's OTLP gRPC
+ * port, on the collector's side (an endpoint without an owner, one not served
+ * by a workload of this package, records nothing).
+ */
+function envoyReaches(g: { name: string; namespace: string }, endpoint: Endpoint, what: string): void {
+  endpoint.owner?.allowFrom(
+    { kind: 'pods', namespaces: [g.namespace], podSelector: { [GATEWAY_NAME_POD_LABEL]: g.name }, description: `Envoy pods of Gateway ${g.namespace}/${g.name}` },
+    [{ port: endpoint.port }],
+    `Gateway ${g.namespace}/${g.name} sends ${what} to ${endpoint.service}`,
+  );
+}
+
 /** Recommended labels of the rendered objects; `instance` is the Gateway (or, for grants, the Service). */
 function labels(component: string, instance: string): Record<string, string> {
   return {
@@ -278,6 +310,28 @@ function collectorRules(field: string, c: OtlpGrpcCollector | undefined): Rule[]
   ];
 }
 
+/**
+ * The rules of a stated kgateway version and policy kind, under `field`
+ * (`gatewayTelemetry` for the construct, `gatewayPolicies` in config files).
+ */
+export function kgatewayVersionRules(field: string, version: unknown, api: unknown): Rule[] {
+  const v = typeof version === 'string' ? version : DEFAULT_KGATEWAY_VERSION;
+  return [
+    {
+      field: `${field}.kgatewayVersion`,
+      value: version,
+      ok: (x: unknown) => matches(KGATEWAY_VERSION_PATTERN, x) && compareMinor(x, '2.0') >= 0,
+      allowed: KGATEWAY_VERSION_ALLOWED,
+    },
+    {
+      field: `${field}.api`,
+      value: (GATEWAY_POLICY_APIS as readonly unknown[]).includes(api) && matches(KGATEWAY_VERSION_PATTERN, v) ? api : undefined,
+      ok: (a: GatewayPolicyApi) => servesPolicyApi(v, a),
+      allowed: `a policy kind kgateway ${v} serves: ${policyApiFor(v)}${servesPolicyApi(v, 'HTTPListenerPolicy') && servesPolicyApi(v, 'ListenerPolicy') ? ' (the default) or HTTPListenerPolicy' : ''} (ListenerPolicy from 2.2; HTTPListenerPolicy up to 2.2)`,
+    },
+  ];
+}
+
 /** The validation table of {@link GatewayTelemetryPoliciesProps}. */
 function gatewayTelemetryRules(props: GatewayTelemetryPoliciesProps): Rule[] {
   const gws = Array.isArray(props.gateways) ? props.gateways : [];
@@ -307,6 +361,7 @@ function gatewayTelemetryRules(props: GatewayTelemetryPoliciesProps): Rule[] {
     ...collectorRules('logs', props.logs),
     ...collectorRules('traces', props.traces),
     { field: `${FIELD}.api`, value: props.api, ok: is.oneOf(GATEWAY_POLICY_APIS), allowed: is.oneOfAllowed(GATEWAY_POLICY_APIS) },
+    ...kgatewayVersionRules(FIELD, props.kgatewayVersion, props.api),
     { field: `${FIELD}.referenceGrants`, value: props.referenceGrants, ok: isBool, allowed: 'true or false' },
     {
       field: `${FIELD}.accessLog`,

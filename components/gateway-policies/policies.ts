@@ -36,6 +36,45 @@ export type GatewayPolicyApi = 'HTTPListenerPolicy' | 'ListenerPolicy';
 /** Every supported {@link GatewayPolicyApi}. */
 export const GATEWAY_POLICY_APIS: readonly GatewayPolicyApi[] = ['HTTPListenerPolicy', 'ListenerPolicy'];
 
+/** A kgateway version, `major.minor` or `major.minor.patch`. */
+export const KGATEWAY_VERSION_PATTERN = '^(0|[1-9][0-9]{0,3})\\.(0|[1-9][0-9]{0,3})(\\.(0|[1-9][0-9]{0,3}))?$';
+export const KGATEWAY_VERSION_ALLOWED = 'a kgateway version "major.minor" or "major.minor.patch" from 2.0 on (the policy APIs exist since 2.0), such as "2.1" or "2.2.3"';
+/** The kgateway version assumed when none is stated: the newest release line verified here (its CRDs are in ../shared/crds). */
+export const DEFAULT_KGATEWAY_VERSION = '2.2';
+/** The first kgateway release with ListenerPolicy (and the last with HTTPListenerPolicy, which it deprecates). */
+export const LISTENER_POLICY_SINCE = '2.2';
+
+/** `[major, minor]` of a version string (NaN when it is not one). */
+export function kgatewayMinor(version: string): [number, number] {
+  const m = /^(\d+)\.(\d+)/.exec(version);
+  return m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
+}
+
+/** `a` compared with `b` by major and minor (negative, zero or positive). */
+export function compareMinor(a: string, b: string): number {
+  const [am, an] = kgatewayMinor(a);
+  const [bm, bn] = kgatewayMinor(b);
+  return am - bm || an - bn;
+}
+
+/**
+ * The policy kind for a kgateway version: `ListenerPolicy` from 2.2 (which
+ * deprecates HTTPListenerPolicy; kgateway's main branch has removed it),
+ * `HTTPListenerPolicy` before.
+ */
+export function policyApiFor(version: string): GatewayPolicyApi {
+  return compareMinor(version, LISTENER_POLICY_SINCE) >= 0 ? 'ListenerPolicy' : 'HTTPListenerPolicy';
+}
+
+/** Whether kgateway `version` serves the policy kind `api`. */
+export function servesPolicyApi(version: string, api: GatewayPolicyApi): boolean {
+  const c = compareMinor(version, LISTENER_POLICY_SINCE);
+  return api === 'ListenerPolicy' ? c >= 0 : c <= 0;
+}
+
+/** The pod label kgateway puts on a Gateway's Envoy pods (pkg/kgateway/helm/envoy/templates/_helpers.tpl, `kgateway.gateway.selectorLabels`). */
+export const GATEWAY_NAME_POD_LABEL = 'gateway.networking.k8s.io/gateway-name';
+
 /**
  * Default OpenTelemetry log body: method, original path, status, authority and
  * upstream cluster, in Envoy access-log format. This is the format of the

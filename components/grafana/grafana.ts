@@ -4,7 +4,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { configChecksum } from '../../lib/checksum';
-import { resolveNamespace } from '../../lib/component';
+import { resolveNamespace, stackNamespace } from '../../lib/component';
 import { Endpoint } from '../../lib/endpoint';
 import { IMAGES, imageVersion } from '../../lib/images';
 import { childName, ComponentIdentity, standardLabels } from '../../lib/naming';
@@ -13,7 +13,7 @@ import { isValidPromql, promqlAllowed } from '../../lib/promql';
 import { omit, Static, validateProps } from '../../lib/schema';
 import { is, validate } from '../../lib/validation';
 import { httpProbe, Workload } from '../../lib/workload';
-import { Loki } from '../loki';
+import { Loki, LOKI_QUERY_TIMEOUT_SECONDS } from '../loki';
 import { Prometheus } from '../prometheus';
 import { Tempo } from '../tempo';
 import { DATASOURCE_UIDS, grafanaDatasources } from './datasources';
@@ -42,6 +42,9 @@ export const GRAFANA_DASHBOARDS_DIR = '/etc/grafana/dashboards';
 export const GRAFANA_DATA_DIR = '/var/lib/grafana';
 /** `GF_PATHS_LOGS` of the image. */
 export const GRAFANA_LOGS_DIR = '/var/log/grafana';
+/** Grafana's data proxy timeout: Loki's `limits_config.query_timeout` (the longest query the backends run). */
+export const GRAFANA_DATAPROXY_TIMEOUT_SECONDS = LOKI_QUERY_TIMEOUT_SECONDS;
+
 /** Label put on every dashboard ConfigMap (the convention of Grafana's dashboard sidecars). */
 export const GRAFANA_DASHBOARD_LABEL = 'grafana_dashboard';
 
@@ -124,6 +127,7 @@ export class Grafana extends Construct implements Observable, ScrapeTarget {
     // Validate everything before this construct (or any child) joins the tree.
     validateProps('Grafana props', [[GRAFANA_PROPS, omit(props, ['prometheus', 'loki', 'tempo']), 'grafana']], grafanaRules(props, 'grafana', resources));
 
+    stackNamespace(scope, props.namespace, 'grafana.namespace', 'Grafana props');
     super(scope, id);
 
     const namespace = resolveNamespace(this, props.namespace);
@@ -163,6 +167,13 @@ export class Grafana extends Construct implements Observable, ScrapeTarget {
       // image directory, fail and leave the data source unregistered (grafana#132528).
       { name: 'GF_PLUGINS_PREINSTALL_AUTO_UPDATE', value: 'false' },
       { name: 'GF_PLUGINS_PREINSTALL_DISABLED', value: 'true' },
+      // No download of the plugin-signing public keys from grafana.com at start (and every 10
+      // days): the bundled keys verify the bundled plugins, and the pod has no internet egress
+      // ([plugins] public_key_retrieval_disabled; grafana pkg/setting/setting_plugins.go).
+      { name: 'GF_PLUGINS_PUBLIC_KEY_RETRIEVAL_DISABLED', value: 'true' },
+      // Queries to the backends may run as long as Loki's query timeout (300 s); Grafana's data
+      // proxy would cut them at its 30 s default ([dataproxy] timeout, in seconds).
+      { name: 'GF_DATAPROXY_TIMEOUT', value: String(GRAFANA_DATAPROXY_TIMEOUT_SECONDS) },
       { name: 'GF_SERVER_HTTP_PORT', value: String(GRAFANA_HTTP_PORT) },
       { name: 'GF_PATHS_DATA', value: GRAFANA_DATA_DIR },
       { name: 'GF_PATHS_LOGS', value: GRAFANA_LOGS_DIR },
@@ -200,6 +211,9 @@ export class Grafana extends Construct implements Observable, ScrapeTarget {
     });
 
     this.endpoints = { http: this.workload.endpoint('http') };
+    for (const b of [props.prometheus, props.loki, props.tempo]) {
+      if (b) this.workload.connections.allowToEndpoint(b.endpoints.http, `${name} queries its ${b.name} data source`);
+    }
   }
 
   /**

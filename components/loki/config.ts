@@ -1,5 +1,5 @@
-import { Document, isScalar, Scalar, visit } from 'yaml';
-import { S3_ACCESS_KEY_ENV, S3_SECRET_KEY_ENV, S3BucketOptions } from '../../lib/storage';
+import { stringify } from 'yaml';
+import { S3BucketOptions } from '../../lib/storage';
 import { Duration } from '../../lib/values';
 import { LOKI_DEFAULT_RETENTION, LOKI_DEFAULT_SCHEMA_FROM, LOKI_RETENTION_FOREVER } from './options';
 
@@ -26,6 +26,32 @@ const DEFAULT_REJECT_OLD_SAMPLES_MAX_AGE_SECONDS = 7 * 24 * 3600;
 /** The tenant header Loki reads when `auth_enabled: true`. */
 export const LOKI_TENANT_HEADER = 'X-Scope-OrgID';
 
+/**
+ * Query-path sizes as upstream deploys Loki (its defaults, 30 s and 4 MiB,
+ * cut long queries and large results short):
+ * - HTTP read/write timeouts 600 s and `limits_config.query_timeout` 300 s:
+ *   the Helm chart's `loki.server` and `loki.limits_config` (grafana/loki
+ *   v3.7.6 production/helm/loki/values.yaml);
+ * - gRPC server messages up to 100 MiB: the chart's documented `loki.server`
+ *   default (v3.7.6 docs/sources/setup/install/helm/reference.md) and the
+ *   jsonnet deployment (production/ksonnet/loki/config.libsonnet
+ *   `grpc_server_max_msg_size: 100 << 20`); Loki's gRPC clients already take
+ *   100 MiB (configuration.md `grpc_client`), its server only 4 MiB.
+ */
+export const LOKI_HTTP_SERVER_TIMEOUT = '600s';
+export const LOKI_QUERY_TIMEOUT = '300s';
+export const LOKI_QUERY_TIMEOUT_SECONDS = 300;
+export const LOKI_GRPC_MAX_MSG_BYTES = 100 * 2 ** 20;
+/**
+ * `ingester.wal.replay_memory_ceiling` as a share of the container memory
+ * limit. Loki's default is 4GB whatever the limit, so a WAL replay after an
+ * OOM kill under a 1 GiB limit is killed again, for ever. Upstream suggests
+ * "~75% of available memory" (docs/sources/operations/storage/wal.md) and its
+ * jsonnet "up to ~50%" (production/ksonnet/loki/config.libsonnet); the lower
+ * leaves room for the rest of the heap under GOMEMLIMIT (85%).
+ */
+export const LOKI_WAL_REPLAY_CEILING_SHARE = 0.5;
+
 /** Inputs of {@link lokiConfig}; unset fields take the documented defaults. */
 export interface LokiConfigOptions {
   /** Run multi-tenant (`auth_enabled: true`, every request needs `X-Scope-OrgID`). @default false */
@@ -38,12 +64,22 @@ export interface LokiConfigOptions {
   readonly s3?: S3BucketOptions;
   /** Extra OTLP resource attributes to promote to index labels, on top of Loki's defaults. @default [] */
   readonly otlpIndexLabels?: readonly string[];
+  /** The container's memory limit in bytes: the WAL replay ceiling is {@link LOKI_WAL_REPLAY_CEILING_SHARE} of it. */
+  readonly memoryLimitBytes: number;
 }
 
 /** The subset of the Loki configuration this package renders. */
 export interface LokiConfig {
   readonly auth_enabled: boolean;
-  readonly server: { readonly http_listen_port: number; readonly grpc_listen_port: number };
+  readonly server: {
+    readonly http_listen_port: number;
+    readonly grpc_listen_port: number;
+    readonly http_server_read_timeout: string;
+    readonly http_server_write_timeout: string;
+    readonly grpc_server_max_recv_msg_size: number;
+    readonly grpc_server_max_send_msg_size: number;
+  };
+  readonly ingester: { readonly wal: { readonly replay_memory_ceiling: number } };
   readonly common: {
     readonly instance_addr: string;
     readonly path_prefix: string;
@@ -66,8 +102,6 @@ export interface LokiConfig {
       readonly endpoint: string;
       readonly bucketnames: string;
       readonly region: string;
-      readonly access_key_id: string;
-      readonly secret_access_key: string;
       readonly s3forcepathstyle: boolean;
       readonly insecure: boolean;
     };
@@ -83,6 +117,7 @@ export interface LokiConfig {
     readonly retention_period?: string;
     readonly reject_old_samples: boolean;
     readonly reject_old_samples_max_age: string;
+    readonly query_timeout: string;
     readonly allow_structured_metadata: boolean;
     readonly otlp_config?: {
       readonly resource_attributes: {
@@ -98,15 +133,18 @@ export interface LokiConfig {
  *
  * - tsdb index, schema v13, 24h index period (required by tsdb, retention and
  *   structured metadata/OTLP);
- * - chunks on the local volume (`filesystem`) or in the S3 bucket (`s3`), with
- *   credentials only as `${S3_ACCESS_KEY_ID}`/`${S3_SECRET_ACCESS_KEY}`
- *   (the container must run with `-config.expand-env=true`);
+ * - chunks on the local volume (`filesystem`) or in the S3 bucket (`s3`); no
+ *   credentials in the file: the AWS SDK's default chain finds them
+ *   (`AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY` env from a Secret, or the
+ *   pod's identity: IRSA, workload identity);
+ * - query-path timeouts and gRPC message sizes as upstream deploys Loki, and a
+ *   WAL replay ceiling under the memory limit;
  * - retention that deletes: `compactor.retention_enabled`, the required
  *   `delete_request_store` (the object store in use) and
  *   `limits_config.retention_period` always go together;
  * - structured metadata on (native OTLP ingestion), analytics reporting off.
  */
-export function lokiConfig(options: LokiConfigOptions = {}): LokiConfig {
+export function lokiConfig(options: LokiConfigOptions): LokiConfig {
   const retention = options.retention ?? LOKI_DEFAULT_RETENTION;
   const deletes = retention !== LOKI_RETENTION_FOREVER;
   const objectStore = options.s3 ? 's3' : 'filesystem';
@@ -121,7 +159,15 @@ export function lokiConfig(options: LokiConfigOptions = {}): LokiConfig {
 
   return {
     auth_enabled: options.multiTenant ?? false,
-    server: { http_listen_port: LOKI_HTTP_PORT, grpc_listen_port: LOKI_GRPC_PORT },
+    server: {
+      http_listen_port: LOKI_HTTP_PORT,
+      grpc_listen_port: LOKI_GRPC_PORT,
+      http_server_read_timeout: LOKI_HTTP_SERVER_TIMEOUT,
+      http_server_write_timeout: LOKI_HTTP_SERVER_TIMEOUT,
+      grpc_server_max_recv_msg_size: LOKI_GRPC_MAX_MSG_BYTES,
+      grpc_server_max_send_msg_size: LOKI_GRPC_MAX_MSG_BYTES,
+    },
+    ingester: { wal: { replay_memory_ceiling: Math.floor(options.memoryLimitBytes * LOKI_WAL_REPLAY_CEILING_SHARE) } },
     common: {
       instance_addr: '127.0.0.1',
       path_prefix: LOKI_DATA_DIR,
@@ -148,8 +194,6 @@ export function lokiConfig(options: LokiConfigOptions = {}): LokiConfig {
               endpoint: options.s3.endpoint,
               bucketnames: options.s3.bucket,
               region: options.s3.region ?? 'us-east-1',
-              access_key_id: `\${${S3_ACCESS_KEY_ENV}}`,
-              secret_access_key: `\${${S3_SECRET_KEY_ENV}}`,
               s3forcepathstyle: options.s3.forcePathStyle ?? true,
               insecure: options.s3.insecure ?? false,
             },
@@ -166,6 +210,7 @@ export function lokiConfig(options: LokiConfigOptions = {}): LokiConfig {
       ...(deletes ? { retention_period: Duration.parse(retention)!.toLoki() } : {}),
       reject_old_samples: true,
       reject_old_samples_max_age: rejectOlderThan,
+      query_timeout: LOKI_QUERY_TIMEOUT,
       allow_structured_metadata: true,
       ...(labels.length > 0
         ? { otlp_config: { resource_attributes: { attributes_config: [{ action: 'index_label' as const, attributes: [...labels] }] } } }
@@ -176,18 +221,10 @@ export function lokiConfig(options: LokiConfigOptions = {}): LokiConfig {
 }
 
 /**
- * Serializes the config to YAML. Values that are `${VAR}` references are
- * single-quoted: Loki substitutes them before parsing the YAML, and a
- * single-quoted scalar survives any secret except one containing `'`.
+ * Serializes the config to YAML. Loki reads it as written: it runs without
+ * `-config.expand-env`, so no value (a credential least of all) is
+ * substituted into the text before it is parsed.
  */
 export function renderLokiConfig(config: LokiConfig): string {
-  const doc = new Document(config);
-  visit(doc, {
-    Scalar(_key, node) {
-      if (isScalar(node) && typeof node.value === 'string' && /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(node.value)) {
-        node.type = Scalar.QUOTE_SINGLE;
-      }
-    },
-  });
-  return doc.toString({ lineWidth: 0 });
+  return stringify(config, { lineWidth: 0 });
 }

@@ -1,12 +1,12 @@
 import { ScrapeJobRef, ScrapeTarget } from '../../lib/scrape-config';
 import { Construct } from 'constructs';
-import { resolveNamespace } from '../../lib/component';
+import { resolveNamespace, stackNamespace } from '../../lib/component';
 import { Endpoint } from '../../lib/endpoint';
 import { IMAGES, imageVersion } from '../../lib/images';
 import { ComponentIdentity } from '../../lib/naming';
-import { resolveResources } from '../../lib/resources';
+import { goMemLimitShare, quantityBytes, resolveResources } from '../../lib/resources';
 import { Static, validateProps } from '../../lib/schema';
-import { s3CredentialEnv } from '../../lib/storage';
+import { s3CredentialEnv, s3Port } from '../../lib/storage';
 import { httpProbe, Workload } from '../../lib/workload';
 import {
   LOKI_CONFIG_DIR,
@@ -26,6 +26,13 @@ import { Observable, ObservabilityContent } from '../../lib/observability';
 
 /** Default size of the data PVC (`/var/loki`). */
 export const LOKI_DEFAULT_VOLUME_SIZE = '10Gi';
+
+/**
+ * `GOMEMLIMIT` as a share of the memory limit: the Loki Helm chart's
+ * `defaults.goSettings.goMemLimitFactor` (0.85; grafana/loki v3.7.6
+ * docs/sources/setup/install/helm/reference.md).
+ */
+export const LOKI_GOMEMLIMIT_SHARE = 0.85;
 
 /** The Loki image runs as `USER 10001` (cmd/loki/Dockerfile). */
 const RUN_AS = { user: 10001, group: 10001 };
@@ -76,6 +83,7 @@ export class Loki extends Construct implements Observable, ScrapeTarget {
     const resources = resolveResources(LOKI_DEFAULT_RESOURCES, props.resources);
     validateProps('Loki props', [[LOKI_PROPS, props, 'loki']], lokiRules(props, 'loki', resources));
 
+    stackNamespace(scope, props.namespace, 'loki.namespace', 'Loki props');
     super(scope, id);
 
     const namespace = resolveNamespace(this, props.namespace);
@@ -93,6 +101,7 @@ export class Loki extends Construct implements Observable, ScrapeTarget {
       retention,
       s3,
       otlpIndexLabels: props.otlpIndexLabels,
+      memoryLimitBytes: quantityBytes(resources.limits.memory),
     });
 
     this.workload = new Workload(this, 'workload', {
@@ -100,8 +109,8 @@ export class Loki extends Construct implements Observable, ScrapeTarget {
       kind: 'StatefulSet',
       image: IMAGES.loki,
       runAs: RUN_AS,
-      args: [`-config.file=${LOKI_CONFIG_PATH}`, '-target=all', ...(s3 ? ['-config.expand-env=true'] : [])],
-      env: s3 ? s3CredentialEnv(s3) : undefined,
+      args: [`-config.file=${LOKI_CONFIG_PATH}`, '-target=all'],
+      env: [{ name: 'GOMEMLIMIT', value: goMemLimitShare(resources, LOKI_GOMEMLIMIT_SHARE) }, ...(s3 ? s3CredentialEnv(s3) : [])],
       ports: [
         { name: 'http', port: LOKI_HTTP_PORT, protocol: 'http' },
         { name: 'grpc', port: LOKI_GRPC_PORT, protocol: 'grpc' },
@@ -128,6 +137,7 @@ export class Loki extends Construct implements Observable, ScrapeTarget {
       otlp: this.workload.endpoint('http', { path: '/otlp' }),
       grpc: this.workload.endpoint('grpc'),
     };
+    if (s3) this.workload.connections.allowTo({ kind: 'external', role: 'objectStorage' }, [{ port: s3Port(s3) }], `${name} stores chunks and index in bucket ${s3.bucket}`);
   }
 
   /** The endpoint Prometheus scrapes (`/metrics` on the http port). */

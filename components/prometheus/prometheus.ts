@@ -1,7 +1,7 @@
 import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { resolveNamespace } from '../../lib/component';
+import { resolveNamespace, stackNamespace } from '../../lib/component';
 import { Endpoint } from '../../lib/endpoint';
 import { IMAGES, imageVersion } from '../../lib/images';
 import { childName, clusterScoped, ComponentIdentity, standardLabels } from '../../lib/naming';
@@ -98,6 +98,7 @@ export class Prometheus extends Construct implements Observable {
       ...prometheusRules(props, 'prometheus', resources),
       ...scrapeConfigListRules('prometheus.scrapeConfigs', [], initialScrapeConfigs),
     ]);
+    stackNamespace(scope, props.namespace, 'prometheus.namespace', 'Prometheus props');
     super(scope, id);
     const namespace = resolveNamespace(this, props.namespace);
     const volumeSize = props.storage?.volume?.size ?? PROMETHEUS_DEFAULT_VOLUME_SIZE;
@@ -144,7 +145,9 @@ export class Prometheus extends Construct implements Observable {
         `--web.listen-address=:${PROMETHEUS_HTTP_PORT}`,
         '--web.enable-remote-write-receiver',
         '--web.enable-otlp-receiver',
-        '--enable-feature=exemplar-storage',
+        // otlp-deltatocumulative: OTLP metrics with delta temporality are accumulated
+        // instead of dropped (prometheus v3.16.0 docs/feature_flags.md "OTLP Delta Conversion").
+        '--enable-feature=exemplar-storage,otlp-deltatocumulative',
         `--log.level=${logLevel}`,
       ],
       ports: [{ name: 'http', port: PROMETHEUS_HTTP_PORT, protocol: 'http' }],
@@ -200,7 +203,7 @@ export class Prometheus extends Construct implements Observable {
    */
   public scrape(target: ScrapeTarget): ScrapeJobRef {
     const job = staticScrapeJob(target.name, target.metricsEndpoint);
-    this.addScrapeConfig(job);
+    this.addScrapeConfig(job, { reaches: [target.metricsEndpoint] });
     const ref = scrapeJobRef(job);
     target.scrapedAs(ref);
     return ref;
@@ -224,13 +227,26 @@ export class Prometheus extends Construct implements Observable {
   /**
    * Adds a scrape job to prometheus.yml. Job names must be unique (and not
    * `prometheus`, the self-scrape job). A job with `kubernetes_sd_configs`
-   * turns on the read-only ClusterRole its discovery roles need and the
-   * service account token.
+   * turns on the read-only ClusterRole its discovery roles need, the
+   * service account token and the network path to the API server.
+   * `reaches` names the endpoints the job scrapes (endpoints of workloads of
+   * this package): the network path to each is opened. Other targets need
+   * an extra allow.
    */
-  public addScrapeConfig(job: ScrapeConfig): this {
-    validate('Prometheus.addScrapeConfig', scrapeConfigListRules(`prometheus.addScrapeConfig(${JSON.stringify(job?.job_name)})`, this.scrapeConfigs, [job]));
+  public addScrapeConfig(job: ScrapeConfig, opts: { readonly reaches?: readonly Endpoint[] } = {}): this {
+    const field = `prometheus.addScrapeConfig(${JSON.stringify(job?.job_name)})`;
+    validate('Prometheus.addScrapeConfig', [
+      ...scrapeConfigListRules(field, this.scrapeConfigs, [job]),
+      ...(opts.reaches ?? []).map((e, i) => ({
+        field: `${field}.reaches[${i}]`,
+        value: e,
+        ok: (v: Endpoint) => v instanceof Endpoint && v.owner !== undefined,
+        allowed: 'an in-cluster endpoint served by a workload of this package',
+      })),
+    ]);
     this.scrapeConfigs.push(job);
     if ((job.kubernetes_sd_configs ?? []).length > 0) this.ensureDiscoveryRbac();
+    for (const e of opts.reaches ?? []) this.workload.connections.allowToEndpoint(e, `${this.name} scrapes job ${job.job_name} at ${e.service}`);
     return this;
   }
 
@@ -268,6 +284,7 @@ export class Prometheus extends Construct implements Observable {
   private ensureDiscoveryRbac(): void {
     if (this.rbac) return;
     this.rbac = true;
+    this.workload.connections.allowTo({ kind: 'external', role: 'apiServer' }, [], `${this.name} discovers scrape targets through the Kubernetes API`);
     const metadata = { name: this.clusterRoleName, labels: this.labels };
     const role = new k8s.KubeClusterRole(this, 'discovery-role', {
       metadata,

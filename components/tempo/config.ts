@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { OTLP_MAX_RECV_MSG_SIZE_MIB } from '../../lib/collector/components';
-import { S3_ACCESS_KEY_ENV, S3_SECRET_KEY_ENV, S3BucketOptions } from '../../lib/storage';
+import { S3BucketOptions } from '../../lib/storage';
 
 /**
  * The Tempo 2.10.x configuration file, built as a typed object by a pure
@@ -26,6 +26,20 @@ export const TEMPO_CONFIG_DIR = '/etc/tempo';
 export const TEMPO_CONFIG_FILE_NAME = 'tempo.yaml';
 /** Full path passed as `-config.file`. */
 export const TEMPO_CONFIG_PATH = `${TEMPO_CONFIG_DIR}/${TEMPO_CONFIG_FILE_NAME}`;
+/**
+ * Query-path sizes (Tempo's defaults are 30 s HTTP timeouts, 16 MiB gRPC
+ * server messages and 16 MiB sent by the querier's frontend worker):
+ * - HTTP read/write timeouts of 2m, for searches that read many blocks
+ *   (tempo v2.10.8 docs/sources/tempo/operations/backend_search.md);
+ * - 100 MiB gRPC messages between querier and query-frontend, on the server
+ *   and in the querier's frontend worker (docs/sources/tempo/troubleshooting/
+ *   querying/response-too-large.md names both; 100 MiB is Tempo's own gRPC
+ *   client receive limit, configuration/manifest.md). The Helm charts keep
+ *   the defaults here, so Tempo's documentation is the upstream source.
+ */
+export const TEMPO_HTTP_SERVER_TIMEOUT = '2m';
+export const TEMPO_GRPC_MAX_MSG_BYTES = 100 * 2 ** 20;
+
 /** Default block retention: 14 days, Tempo's own default (`compactor.compaction.block_retention`). */
 export const TEMPO_DEFAULT_RETENTION = '336h';
 
@@ -74,8 +88,6 @@ type S3Config = {
   readonly bucket: string;
   readonly endpoint: string;
   readonly region: string;
-  readonly access_key: string;
-  readonly secret_key: string;
   readonly insecure: boolean;
   readonly forcepathstyle: boolean;
 };
@@ -84,13 +96,21 @@ type S3Config = {
 export interface TempoConfig {
   readonly multitenancy_enabled: false;
   readonly stream_over_http_enabled: true;
-  readonly server: { readonly http_listen_port: number; readonly grpc_listen_port: number; readonly log_level: TempoLogLevel };
+  readonly server: {
+    readonly http_listen_port: number;
+    readonly grpc_listen_port: number;
+    readonly log_level: TempoLogLevel;
+    readonly http_server_read_timeout: string;
+    readonly http_server_write_timeout: string;
+    readonly grpc_server_max_recv_msg_size: number;
+    readonly grpc_server_max_send_msg_size: number;
+  };
   readonly distributor: {
     readonly receivers: {
       readonly otlp: { readonly protocols: { readonly grpc: { readonly endpoint: string; readonly max_recv_msg_size_mib: number }; readonly http: { readonly endpoint: string } } };
     };
   };
-  readonly querier: { readonly frontend_worker: { readonly frontend_address: string } };
+  readonly querier: { readonly frontend_worker: { readonly frontend_address: string; readonly grpc_client_config: { readonly max_send_msg_size: number } } };
   readonly compactor: { readonly compaction: { readonly block_retention: string } };
   readonly storage: {
     readonly trace: {
@@ -107,7 +127,7 @@ export interface TempoConfig {
     readonly processor: {
       readonly service_graphs?: { readonly dimensions: readonly string[] };
       readonly span_metrics?: { readonly dimensions: readonly string[]; readonly enable_target_info: boolean };
-      readonly local_blocks?: { readonly filter_server_spans: false };
+      readonly local_blocks?: { readonly filter_server_spans: false; readonly flush_to_storage: true };
     };
   };
   readonly overrides?: {
@@ -132,7 +152,13 @@ export function tempoProcessors(o: Pick<TempoConfigOptions, 'remoteWrite' | 'tra
  *   (`overrides.defaults.metrics_generator.processors`); the legacy flat form
  *   is deprecated in 2.10 and refused by 3.0.
  * - Span-metrics and service-graphs only with a remote-write target, sent with exemplars.
- * - S3 credentials are `${ENV}` references expanded by `-config.expand-env=true`.
+ * - No S3 credentials in the file: minio-go's chain reads `AWS_ACCESS_KEY_ID`
+ *   / `AWS_SECRET_ACCESS_KEY` (env from a Secret) or the pod's identity.
+ * - Local blocks are flushed to the trace storage (`flush_to_storage`), so
+ *   TraceQL metrics and Grafana's trace drilldown see more than the last 30
+ *   minutes: older ranges are read from the backend
+ *   (`query_frontend.metrics.query_backend_after`, 30m), which only holds
+ *   generator blocks when they are flushed (configure-traceql-metrics.md).
  */
 export function tempoConfig(o: TempoConfigOptions): TempoConfig {
   const processors = tempoProcessors(o);
@@ -154,14 +180,22 @@ export function tempoConfig(o: TempoConfigOptions): TempoConfig {
                   span_metrics: { dimensions: [...rw.spanMetricsDimensions], enable_target_info: rw.enableTargetInfo },
                 }
               : {}),
-            ...(o.traceqlMetrics ? { local_blocks: { filter_server_spans: false as const } } : {}),
+            ...(o.traceqlMetrics ? { local_blocks: { filter_server_spans: false as const, flush_to_storage: true as const } } : {}),
           },
         };
   const s3 = o.s3;
   return {
     multitenancy_enabled: false,
     stream_over_http_enabled: true,
-    server: { http_listen_port: TEMPO_HTTP_PORT, grpc_listen_port: TEMPO_GRPC_PORT, log_level: o.logLevel },
+    server: {
+      http_listen_port: TEMPO_HTTP_PORT,
+      grpc_listen_port: TEMPO_GRPC_PORT,
+      log_level: o.logLevel,
+      http_server_read_timeout: TEMPO_HTTP_SERVER_TIMEOUT,
+      http_server_write_timeout: TEMPO_HTTP_SERVER_TIMEOUT,
+      grpc_server_max_recv_msg_size: TEMPO_GRPC_MAX_MSG_BYTES,
+      grpc_server_max_send_msg_size: TEMPO_GRPC_MAX_MSG_BYTES,
+    },
     distributor: {
       receivers: {
         otlp: {
@@ -174,7 +208,7 @@ export function tempoConfig(o: TempoConfigOptions): TempoConfig {
       },
     },
     // What Tempo configures itself in single-binary mode (cmd/tempo/app/modules.go), stated to skip its warning.
-    querier: { frontend_worker: { frontend_address: `127.0.0.1:${TEMPO_GRPC_PORT}` } },
+    querier: { frontend_worker: { frontend_address: `127.0.0.1:${TEMPO_GRPC_PORT}`, grpc_client_config: { max_send_msg_size: TEMPO_GRPC_MAX_MSG_BYTES } } },
     compactor: { compaction: { block_retention: o.retention } },
     storage: {
       trace: s3
@@ -186,8 +220,6 @@ export function tempoConfig(o: TempoConfigOptions): TempoConfig {
               // host[:port] without scheme: minio-go picks TLS from `insecure`.
               endpoint: s3.endpoint,
               region: s3.region ?? 'us-east-1',
-              access_key: `\${${S3_ACCESS_KEY_ENV}}`,
-              secret_key: `\${${S3_SECRET_KEY_ENV}}`,
               insecure: s3.insecure ?? false,
               forcepathstyle: s3.forcePathStyle ?? true,
             },

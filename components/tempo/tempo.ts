@@ -1,12 +1,12 @@
 import { ScrapeJobRef, ScrapeTarget } from '../../lib/scrape-config';
 import { Construct } from 'constructs';
-import { resolveNamespace } from '../../lib/component';
+import { resolveNamespace, stackNamespace } from '../../lib/component';
 import { Endpoint } from '../../lib/endpoint';
 import { IMAGES, imageVersion } from '../../lib/images';
 import { ComponentIdentity } from '../../lib/naming';
-import { resolveResources } from '../../lib/resources';
+import { goMemLimitShare, resolveResources } from '../../lib/resources';
 import { omit, Static, validateProps } from '../../lib/schema';
-import { s3CredentialEnv } from '../../lib/storage';
+import { s3CredentialEnv, s3Port } from '../../lib/storage';
 import { Duration } from '../../lib/values';
 import { httpProbe, Workload } from '../../lib/workload';
 import { Prometheus } from '../prometheus/prometheus';
@@ -32,6 +32,13 @@ import { Observable, ObservabilityContent } from '../../lib/observability';
 
 /** Default local volume (WAL, generator WAL; all blocks too without S3). */
 export const TEMPO_DEFAULT_VOLUME_SIZE = '10Gi';
+
+/**
+ * `GOMEMLIMIT` as a share of the memory limit: the tempo-distributed Helm
+ * chart's `global.goSettings.goMemLimitFactor` (0.85; grafana-community
+ * helm-charts, chart 2.26.2 for Tempo 2.10.7, charts/tempo-distributed/values.yaml).
+ */
+export const TEMPO_GOMEMLIMIT_SHARE = 0.85;
 
 /** The image's `USER 10001:10001` (cmd/tempo/Dockerfile). */
 const RUN_AS = { user: 10001, group: 10001 };
@@ -117,6 +124,7 @@ export class Tempo extends Construct implements Observable, ScrapeTarget {
             ]),
       ],
     );
+    stackNamespace(scope, props.namespace, 'tempo.namespace', 'Tempo props');
     super(scope, id);
     const namespace = resolveNamespace(this, props.namespace);
     // Tempo reads Go durations: "30d" is rendered as "720h".
@@ -153,8 +161,8 @@ export class Tempo extends Construct implements Observable, ScrapeTarget {
       kind: 'StatefulSet',
       image: IMAGES.tempo,
       runAs: RUN_AS,
-      args: [`-config.file=${TEMPO_CONFIG_PATH}`, '-target=all', ...(s3 ? ['-config.expand-env=true'] : [])],
-      env: s3 ? s3CredentialEnv(s3) : undefined,
+      args: [`-config.file=${TEMPO_CONFIG_PATH}`, '-target=all'],
+      env: [{ name: 'GOMEMLIMIT', value: goMemLimitShare(resources, TEMPO_GOMEMLIMIT_SHARE) }, ...(s3 ? s3CredentialEnv(s3) : [])],
       ports: [
         { name: 'http', port: TEMPO_HTTP_PORT, protocol: 'http' },
         { name: 'grpc', port: TEMPO_GRPC_PORT, protocol: 'grpc' },
@@ -178,6 +186,9 @@ export class Tempo extends Construct implements Observable, ScrapeTarget {
       otlpGrpc: this.workload.endpoint('otlp-grpc'),
       otlpHttp: this.workload.endpoint('otlp-http'),
     };
+    const c = this.workload.connections;
+    if (mg) c.allowToEndpoint(mg.prometheus.endpoints.remoteWrite, `${name}'s metrics-generator remote-writes to ${mg.prometheus.name}`);
+    if (s3) c.allowTo({ kind: 'external', role: 'objectStorage' }, [{ port: s3Port(s3) }], `${name} stores blocks in bucket ${s3.bucket}`);
   }
 
   /** The endpoint Prometheus scrapes (`/metrics` on the http port). */

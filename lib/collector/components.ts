@@ -41,8 +41,16 @@ export interface ClientTlsOptions {
 export interface QueueOptions {
   /** @default 10 */
   readonly numConsumers?: number;
-  /** In requests. @default 1000 */
+  /** In units of `sizer`. @default 1000 */
   readonly queueSize?: number;
+  /** What `queueSize` counts: requests, items (spans, data points, log records) or bytes. @default the exporter's (requests) */
+  readonly sizer?: 'requests' | 'items' | 'bytes';
+  /**
+   * Id of a storage extension (`file_storage/<name>`) that keeps the queue on
+   * disk (the persistent queue: batches survive a collector restart and are
+   * sent after it). @default in memory
+   */
+  readonly storage?: string;
 }
 
 /** Exporter retries (`retry_on_failure`, exporterhelper). */
@@ -77,7 +85,13 @@ function retry(r: RetryOptions = {}): Record<string, unknown> {
 }
 
 function queue(q: QueueOptions = {}): Record<string, unknown> {
-  return { enabled: true, num_consumers: q.numConsumers ?? 10, queue_size: q.queueSize ?? 1000 };
+  return {
+    enabled: true,
+    num_consumers: q.numConsumers ?? 10,
+    ...(q.sizer ? { sizer: q.sizer } : {}),
+    queue_size: q.queueSize ?? 1000,
+    ...(q.storage ? { storage: q.storage } : {}),
+  };
 }
 
 function clientTls(tls: boolean, o?: ClientTlsOptions): Record<string, unknown> {
@@ -110,6 +124,13 @@ export interface OtlpProtocolOptions {
   readonly tls?: ServerTlsOptions;
   /** Id of a server authenticator extension (e.g. `bearertokenauth/server`). */
   readonly authenticator?: string;
+  /**
+   * gRPC only: close each client connection after this long (with a grace
+   * period for the calls in flight), so clients reconnect and a load balancer
+   * can spread them over new replicas (`keepalive.server_parameters`).
+   * @default connections live until the client closes them
+   */
+  readonly maxConnectionAge?: { readonly age: string; readonly grace: string };
 }
 
 export interface OtlpReceiverOptions {
@@ -148,6 +169,9 @@ export function otlpReceiver(o: OtlpReceiverOptions = {}): Receiver {
     protocols[key] = {
       endpoint: `0.0.0.0:${port}`,
       ...(key === 'grpc' ? { max_recv_msg_size_mib: OTLP_MAX_RECV_MSG_SIZE_MIB } : {}),
+      ...(key === 'grpc' && p.maxConnectionAge
+        ? { keepalive: { server_parameters: { max_connection_age: p.maxConnectionAge.age, max_connection_age_grace: p.maxConnectionAge.grace } } }
+        : {}),
       ...(p.tls ? { tls: serverTls(p.tls) } : {}),
       ...(p.authenticator ? { auth: { authenticator: p.authenticator } } : {}),
     };
@@ -229,7 +253,16 @@ export function batch(o: BatchOptions = {}): Processor {
   };
 }
 
-/** Default metadata the k8s_attributes processor extracts (pod data only: no extra RBAC). */
+/**
+ * Default metadata the k8s_attributes processor extracts (pod data only: no
+ * extra RBAC). `service.instance.id` is set, when the application did not set
+ * it, to `<namespace>.<pod>.<container>` (the semantic conventions' rule;
+ * k8sattributesprocessor v0.159.0 internal/kube/client.go
+ * `automaticServiceInstanceID`; it never overwrites a value the application
+ * sent). Without it the replicas of one service send identical series, which
+ * collide on the remote-write path (its `instance` label comes from
+ * `service.instance.id`).
+ */
 export const K8S_ATTRIBUTES_METADATA: readonly string[] = [
   'k8s.namespace.name',
   'k8s.pod.name',
@@ -237,6 +270,7 @@ export const K8S_ATTRIBUTES_METADATA: readonly string[] = [
   'k8s.deployment.name',
   'k8s.node.name',
   'k8s.container.name',
+  'service.instance.id',
 ];
 
 export interface K8sAttributesOptions {
@@ -271,12 +305,20 @@ export function k8sAttributes(o: K8sAttributesOptions = {}): Processor {
   };
 }
 
-export interface ResourceAttribute {
-  readonly key: string;
-  readonly value: string;
-  /** @default 'upsert' */
-  readonly action?: 'insert' | 'update' | 'upsert';
-}
+export type ResourceAttribute =
+  | {
+      readonly key: string;
+      readonly value: string;
+      /** @default 'upsert' */
+      readonly action?: 'insert' | 'update' | 'upsert';
+    }
+  | {
+      readonly key: string;
+      /** Copy the value of this resource attribute. */
+      readonly fromAttribute: string;
+      /** `insert` only sets the key where it is missing. @default 'insert' */
+      readonly action?: 'insert' | 'update' | 'upsert';
+    };
 
 /** The `resource` processor, setting resource attributes on every signal. */
 export function resourceProcessor(o: { readonly name?: string; readonly attributes: readonly ResourceAttribute[] }): Processor {
@@ -284,8 +326,33 @@ export function resourceProcessor(o: { readonly name?: string; readonly attribut
     class: 'processor',
     type: 'resource',
     name: o.name,
-    config: { attributes: o.attributes.map((a) => ({ key: a.key, value: a.value, action: a.action ?? 'upsert' })) },
+    config: {
+      attributes: o.attributes.map((a) =>
+        'fromAttribute' in a ? { key: a.key, from_attribute: a.fromAttribute, action: a.action ?? 'insert' } : { key: a.key, value: a.value, action: a.action ?? 'upsert' },
+      ),
+    },
   };
+}
+
+/**
+ * `resource/instance`: where `service.instance.id` is still missing after
+ * k8s_attributes (a pod with several containers whose records name none), it
+ * becomes the pod's uid, so no two pods share an instance.
+ */
+export function serviceInstanceFallback(): Processor {
+  return resourceProcessor({ name: 'instance', attributes: [{ key: 'service.instance.id', fromAttribute: 'k8s.pod.uid', action: 'insert' }] });
+}
+
+/**
+ * The `delta_to_cumulative` processor (metrics only): accumulates delta sums
+ * and histograms into cumulative ones, in memory, per stream. Prometheus'
+ * OTLP receiver and the remote-write exporter cannot take delta temporality.
+ * It is stateful: every sample of a stream must pass the same instance (true
+ * for a node agent, which receives all of its node's applications; and for a
+ * single-replica collector). A stream idle for `maxStale` is forgotten.
+ */
+export function deltaToCumulative(o: { readonly maxStale?: string } = {}): Processor {
+  return { class: 'processor', type: 'delta_to_cumulative', signals: METRICS_ONLY, config: { max_stale: o.maxStale ?? '5m' } };
 }
 
 /** The OTel semantic-convention resource attribute carrying the cluster name. */
@@ -386,7 +453,7 @@ export function otlpGrpcExporter(o: ExporterCommon & { readonly target: GrpcTarg
     type: 'otlp_grpc',
     name: o.name,
     config: { endpoint: o.target.hostPort, ...exporterCommon(o, o.target.tls) },
-    requires: o.authenticator ? [o.authenticator] : [],
+    requires: [...(o.authenticator ? [o.authenticator] : []), ...(o.queue?.storage ? [o.queue.storage] : [])],
   };
 }
 
@@ -397,7 +464,7 @@ export function otlpHttpExporter(o: ExporterCommon & { readonly target: HttpTarg
     type: 'otlp_http',
     name: o.name,
     config: { endpoint: o.target.url(), ...exporterCommon(o, o.target.tls) },
-    requires: o.authenticator ? [o.authenticator] : [],
+    requires: [...(o.authenticator ? [o.authenticator] : []), ...(o.queue?.storage ? [o.queue.storage] : [])],
   };
 }
 
@@ -510,6 +577,23 @@ export function healthCheck(o: { readonly port?: number; readonly path?: string 
  */
 export function bearerTokenAuth(o: { readonly name: string; readonly filename: string }): Extension {
   return { class: 'extension', type: 'bearertokenauth', name: o.name, config: { scheme: 'Bearer', filename: o.filename } };
+}
+
+/**
+ * The `file_storage` extension: a bbolt file per component that uses it
+ * (for a persistent sending queue: one per exporter and signal) in
+ * `directory`, each at most `maxSizeBytes` (a write past it fails with
+ * storage full, so the files never outgrow the volume). `create_directory`
+ * lets the collector start (and `otelcol validate` pass) before the directory
+ * exists; in the pod it is the volume's mount point.
+ */
+export function fileStorage(o: { readonly name: string; readonly directory: string; readonly maxSizeBytes: number; readonly timeout?: string }): Extension {
+  return {
+    class: 'extension',
+    type: 'file_storage',
+    name: o.name,
+    config: { directory: o.directory, create_directory: true, timeout: o.timeout ?? '10s', max_size: o.maxSizeBytes },
+  };
 }
 
 // ---------------------------------------------------------------------------

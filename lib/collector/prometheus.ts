@@ -1,4 +1,6 @@
+import type { PodsEnd } from '../network/model';
 import { KubernetesSdConfig, RelabelAction, RelabelConfig, ScrapeConfig, scrapeJobRef, ScrapeProtocol, StaticConfig } from '../scrape-config';
+import { DEFAULT_TELEMETRY_PORT } from './config';
 
 /**
  * Typed Prometheus scrape configuration, as embedded in the collector's
@@ -97,6 +99,33 @@ export const KGATEWAY_CONTROL_PLANE = 'kgateway';
 
 /** `app.kubernetes.io/name` of every collector this package renders (node agents, signal collectors, gateway). */
 export const COLLECTOR_APP = 'opentelemetry-collector';
+
+/**
+ * The port kgateway's data-plane (Envoy) pods announce in `prometheus.io/port`
+ * (kgateway v2.2.x pkg/kgateway/helm/envoy/templates/deployment.yaml: "9091",
+ * its `prometheus_listener`).
+ */
+export const KGATEWAY_DATA_PLANE_METRICS_PORT = 9091;
+/**
+ * The port kgateway's controller pods announce in `prometheus.io/port`
+ * (install/helm/kgateway/templates/deployment.yaml:
+ * `controller.service.ports.metrics`, default 9092).
+ */
+export const KGATEWAY_CONTROL_PLANE_METRICS_PORT = 9092;
+
+/**
+ * The pods the discovery jobs scrape, as network edge ends with their ports:
+ * the collectors (self-metrics), kgateway's proxies and its controller, in
+ * every namespace (discovery is cluster-wide). The `kubernetes-pods` job's
+ * annotated pods are anyone's, on any port: open them with an extra allow.
+ */
+export function discoveryTargets(): { readonly to: PodsEnd; readonly port: number }[] {
+  return [
+    { to: { kind: 'pods', namespaces: 'all', podSelector: { 'app.kubernetes.io/name': COLLECTOR_APP }, description: 'collector pods (self-metrics)' }, port: DEFAULT_TELEMETRY_PORT },
+    { to: { kind: 'pods', namespaces: 'all', podSelector: { [KGATEWAY_POD_LABEL]: KGATEWAY_DATA_PLANE }, description: 'kgateway data-plane (Envoy) pods' }, port: KGATEWAY_DATA_PLANE_METRICS_PORT },
+    { to: { kind: 'pods', namespaces: 'all', podSelector: { [KGATEWAY_POD_LABEL]: KGATEWAY_CONTROL_PLANE }, description: 'kgateway control-plane pods' }, port: KGATEWAY_CONTROL_PLANE_METRICS_PORT },
+  ];
+}
 
 export interface PodJobOptions {
   /**

@@ -10,8 +10,9 @@ import { IMAGES } from '../images';
  * binary's `components` against it, so the two cannot drift.
  *
  * Type names are the snake_case ones of 0.159.0 (`otlp_grpc`, `otlp_http`,
- * `prometheus_remote_write`, `k8s_attributes`); the deprecated aliases are
- * never rendered.
+ * `prometheus_remote_write`, `k8s_attributes`, `delta_to_cumulative`,
+ * `file_storage`; checked with the built binary's `components`); the
+ * deprecated aliases (`deltatocumulative`, ...) are never rendered.
  */
 const CORE = 'go.opentelemetry.io/collector';
 const CONTRIB = 'github.com/open-telemetry/opentelemetry-collector-contrib';
@@ -27,6 +28,7 @@ export const COLLECTOR_COMPONENTS = {
     k8s_attributes: `${CONTRIB}/processor/k8sattributesprocessor`,
     resource: `${CONTRIB}/processor/resourceprocessor`,
     filter: `${CONTRIB}/processor/filterprocessor`,
+    delta_to_cumulative: `${CONTRIB}/processor/deltatocumulativeprocessor`,
   },
   exporter: {
     otlp_grpc: `${CORE}/exporter/otlpexporter`,
@@ -38,6 +40,7 @@ export const COLLECTOR_COMPONENTS = {
   extension: {
     health_check: `${CONTRIB}/extension/healthcheckextension`,
     bearertokenauth: `${CONTRIB}/extension/bearertokenauthextension`,
+    file_storage: `${CONTRIB}/extension/storage/filestorage`,
   },
   connector: {
     forward: `${CORE}/connector/forwardconnector`,

@@ -37,7 +37,8 @@ export function podPolicyViolations(objects: any[]): string[] {
       if (!c.livenessProbe) out.push(`${w}: no liveness probe`);
       if (!/:[\w][\w.-]*$/.test(c.image) || c.image.endsWith(':latest')) out.push(`${w}: image not pinned (${c.image})`);
       for (const e of c.env ?? []) {
-        if (/PASSWORD|SECRET|TOKEN|KEY/i.test(e.name) && e.value !== undefined && !/__FILE$/.test(e.name)) {
+        // A switch ("true"/"false", e.g. GF_PLUGINS_PUBLIC_KEY_RETRIEVAL_DISABLED) carries no credential.
+        if (/PASSWORD|SECRET|TOKEN|KEY/i.test(e.name) && e.value !== undefined && !/__FILE$/.test(e.name) && !['true', 'false'].includes(String(e.value))) {
           out.push(`${w}: env ${e.name} has a literal value; use a Secret reference`);
         }
       }

@@ -88,6 +88,18 @@ export function matrixConfigs(): { variant: string; config: any }[] {
         'fleet-matrix',
       ),
     },
+    {
+      variant: 'matrix multi-cluster PVC queues + network settings',
+      config: with_(
+        mc,
+        (c) => {
+          c.collectors = { gatewayQueue: { storage: 'persistentVolumeClaim', size: '5Gi' } };
+          c.multiCluster.management.telemetryGateway.queue = { storage: 'persistentVolumeClaim' };
+          c.networkPolicy = { apiServer: { cidrs: ['10.0.0.1/32'] }, allow: [{ workload: 'otel-metrics', to: { namespaces: ['apps'] }, ports: [8080] }] };
+        },
+        'fleet-pvc',
+      ),
+    },
   ];
 }
 
