@@ -7,7 +7,8 @@ import { Manifest, registerManifests } from '../lib/pulumi';
 import { unknownFieldAllowed } from '../lib/schema';
 import { Rule, validate, ValidationError } from '../lib/validation';
 import { addCharts, checkRendered, LayoutChart } from '../stacks/build';
-import { LgtmConfig, validateConfig } from '../stacks/config';
+import { LgtmConfig, validateConfig, WorkloadClusterConfig } from '../stacks/config';
+import { synthCharts } from '../stacks/render';
 
 /** Secret values from Pulumi secret config; each becomes a Kubernetes Secret named as the config references it. */
 export interface LgtmSecrets {
@@ -74,10 +75,13 @@ export class LgtmStack extends pulumi.ComponentResource {
     this.resources = new Map();
     this.clusters = {};
 
+    // Every chart rendered in one pass over the app (chart.toJson() per chart would re-walk the whole app each time).
+    const rendered = synthCharts(app);
+    const workloadConfigs = new Map<string, WorkloadClusterConfig>((mc?.workloadClusters ?? []).map((w) => [w.name, w]));
     let gatewayAddress: pulumi.Output<string> | undefined;
     for (const chart of charts) {
       const cluster = clusterOf(chart, config);
-      const objects = chart.toJson() as Manifest[];
+      const objects = rendered.get(chart) as Manifest[];
       checkRendered(objects, cluster, 'pulumi config "otel-lgtm-k8s:deployment"');
       const patched = chart.role === 'workload' && gatewayAddress && !externalHost ? objects.map((o) => withGatewayEndpoint(o, gatewayAddress!)) : objects;
       // Secrets from secret config live in the stack's Namespace: created after it, before the objects that use them.
@@ -86,7 +90,7 @@ export class LgtmStack extends pulumi.ComponentResource {
         objects: patched,
         parent: this,
         provider: provider(cluster),
-        afterNamespaces: (namespaces) => this.createSecrets(cluster, chart, config, secrets, provider(cluster), namespaces.get(chart.namespace!)),
+        afterNamespaces: (namespaces) => this.createSecrets(cluster, chart, config, secrets, workloadConfigs, provider(cluster), namespaces.get(chart.namespace!)),
       });
       for (const [k, v] of registered) this.resources.set(k, v);
 
@@ -114,7 +118,15 @@ export class LgtmStack extends pulumi.ComponentResource {
    * Creates, from Pulumi secret config, the Secrets this cluster's objects
    * reference. A Secret whose value is not configured is assumed to exist.
    */
-  private createSecrets(cluster: string, chart: LayoutChart, config: LgtmConfig, s: LgtmSecrets, provider?: k8s.Provider, namespaceResource?: pulumi.Resource): pulumi.Resource[] {
+  private createSecrets(
+    cluster: string,
+    chart: LayoutChart,
+    config: LgtmConfig,
+    s: LgtmSecrets,
+    workloadConfigs: ReadonlyMap<string, WorkloadClusterConfig>,
+    provider?: k8s.Provider,
+    namespaceResource?: pulumi.Resource,
+  ): pulumi.Resource[] {
     const namespace = chart.namespace!;
     const data = new Map<string, Record<string, pulumi.Input<string>>>();
     const put = (name: string, key: string, value: pulumi.Input<string> | undefined) => {
@@ -141,7 +153,7 @@ export class LgtmStack extends pulumi.ComponentResource {
       put(ref.name, ref.key, s.telemetryGatewayToken);
     }
     if (chart.role === 'workload') {
-      const wc = config.multiCluster!.workloadClusters.find((w) => w.name === chart.clusterName)!;
+      const wc = workloadConfigs.get(chart.clusterName)!;
       put(wc.gatewayTokenSecret.name, wc.gatewayTokenSecret.key, s.telemetryGatewayToken);
     }
     return [...data.entries()].map(

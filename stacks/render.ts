@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, Chart, Yaml } from 'cdk8s';
+import { ApiObject, App, Chart, DependencyGraph, Yaml } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import { orderForApply } from './apply-order';
 import { Prerequisites, prerequisites, prerequisitesFileName, prerequisitesText } from './prerequisites';
 
@@ -15,6 +16,76 @@ export interface RenderedFile {
 }
 
 /**
+ * The Kubernetes objects of every chart of an app, as cdk8s `chart.toJson()`
+ * returns them, keyed by chart (app order).
+ *
+ * `chart.toJson()` prepares the whole app on every call — it infers
+ * dependencies and validates every construct of the app, then renders the one
+ * chart — so calling it per chart costs O(charts × app size). This does the
+ * same steps once: infer the app's dependencies, validate the app, then
+ * render each chart's own API objects in dependency order (the same order
+ * `toJson()` gives; the tests compare the two).
+ */
+export function synthCharts(app: App): Map<Chart, any[]> {
+  const all = app.node.findAll();
+  inferDependencies(all);
+  validateAll(all);
+  const out = new Map<Chart, any[]>();
+  for (const c of all) {
+    if (!Chart.isChart(c)) continue;
+    const objects = new DependencyGraph(c.node)
+      .topology()
+      .filter((x): x is ApiObject => x instanceof ApiObject && Chart.of(x) === c)
+      .map((x) => x.toJson());
+    out.set(c, objects);
+  }
+  return out;
+}
+
+/**
+ * What cdk8s does before rendering a chart (its private
+ * `resolveDependencies`): a chart nested in a chart, and a construct depending
+ * on a construct of another chart, make the charts depend on each other; a
+ * construct depending on another makes every API object under the first
+ * depend on every API object under the second (within their charts).
+ */
+function inferDependencies(all: IConstruct[]): void {
+  const subtree = new Map<IConstruct, IConstruct[]>();
+  const findAll = (c: IConstruct) => {
+    let s = subtree.get(c);
+    if (!s) subtree.set(c, (s = c.node.findAll()));
+    return s;
+  };
+  for (const parent of all.filter((x) => x instanceof Chart)) {
+    for (const child of parent.node.children.filter((x) => x instanceof Chart)) parent.node.addDependency(child);
+  }
+  const deps: { source: IConstruct; target: IConstruct }[] = [];
+  for (const source of all) for (const target of source.node.dependencies) deps.push({ source, target });
+  for (const { source, target } of deps) {
+    const sourceChart = Chart.of(source);
+    const targetChart = Chart.of(target);
+    if (sourceChart !== targetChart) sourceChart.node.addDependency(targetChart);
+  }
+  // cdk8s collects the dependencies again after adding the chart edges above.
+  const again: { source: IConstruct; target: IConstruct }[] = [];
+  for (const source of all) for (const target of source.node.dependencies) again.push({ source, target });
+  for (const { source, target } of again) {
+    const sourceChart = Chart.of(source);
+    const targetChart = Chart.of(target);
+    const targets = findAll(target).filter((c) => c instanceof ApiObject && Chart.of(c) === targetChart);
+    const sources = findAll(source).filter((c) => c instanceof ApiObject && Chart.of(c) === sourceChart);
+    for (const t of targets) for (const s of sources) if (t !== s) s.node.addDependency(t);
+  }
+}
+
+/** Runs every construct's validations (cdk8s's private `validate`); throws listing every error. */
+function validateAll(all: IConstruct[]): void {
+  const errors: string[] = [];
+  for (const c of all) for (const e of c.node.validate()) errors.push(`[${c.node.path}] ${e}`);
+  if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
+}
+
+/**
  * Renders every chart of an app to YAML in memory, in apply order (see
  * `apply-order.ts`), with its prerequisites. Nothing is written, so a
  * failure in any chart leaves the output directory untouched.
@@ -22,11 +93,15 @@ export interface RenderedFile {
 export function renderApp(app: App): RenderedFile[] {
   const charts = app.node.children.filter((c): c is Chart => Chart.isChart(c));
   const names = new Set<string>();
-  return charts.map((chart) => {
+  for (const chart of charts) {
     const fileName = `${chart.node.id}.k8s.yaml`;
     if (names.has(fileName)) throw new Error(`two charts render to ${fileName}`);
     names.add(fileName);
-    const objects = orderForApply(chart.toJson());
+  }
+  const rendered = synthCharts(app);
+  return charts.map((chart) => {
+    const fileName = `${chart.node.id}.k8s.yaml`;
+    const objects = orderForApply(rendered.get(chart)!);
     const items = prerequisites(objects);
     const pre = { fileName: prerequisitesFileName(fileName), text: prerequisitesText(fileName, items), items };
     return { fileName, yaml: Yaml.stringify(...objects), objects, prerequisites: pre };
