@@ -14,13 +14,13 @@
  * (never that of an unknown field or of a credential-like field) and what is
  * allowed:
  * - the JSON Schema (structure, types, grammars, unknown fields with the
- *   closest known one), compiled by ajv;
+ *   closest known one), by ajv's validator generated from the schema at
+ *   build time (stacks/precompiled.ts);
  * - the components' rule tables, run on the props each layout will build
  *   (the same tables the constructs run at construction);
  * - the layout rules below (cross-field conflicts between layouts, clusters
  *   and gateway settings).
  */
-import Ajv from 'ajv';
 import { Type } from '@sinclair/typebox';
 import { GRAFANA_OPTIONS, grafanaRules } from '../components/grafana/options';
 import { LOKI_OPTIONS, lokiRules } from '../components/loki/options';
@@ -45,6 +45,7 @@ import {
 } from '../lib/values';
 import { AGENT_OPTIONS, COLLECTOR_OPTIONS, collectionRules, GATEWAY_POLICY_OPTIONS } from './collection';
 import { allowWorkloadRules } from './network';
+import { precompiledValidator } from './precompiled';
 import { layoutSections } from './props';
 
 export const LAYOUTS = ['single-node', 'per-cluster', 'multi-cluster'] as const;
@@ -277,9 +278,9 @@ function safely(build: () => Rule[]): Rule[] {
   }
 }
 
-// The JSON Schema validator, compiled once.
-const ajv = new Ajv({ allErrors: false, strict: false, code: { optimize: false } });
-const schemaCheck = ajv.compile(CONFIG_SCHEMA);
+// The JSON Schema validator, generated from CONFIG_SCHEMA at build time (scripts/compile-schema.js):
+// no JSON Schema compilation at run time.
+const schemaCheck = precompiledValidator(CONFIG_SCHEMA);
 
 /**
  * Validates a parsed config file. Returns the typed config or throws a
