@@ -3,7 +3,7 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // Generates stacks/config-validator.js (the precompiled config schema) from the source, as the build does.
+  // Generates stacks/config-validator.js and dashboards/prebuilt-dashboards.json from the source, as the build does.
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }],

@@ -7,24 +7,12 @@ import { DashboardSpec } from './types';
 import { DashboardOptions, resolveDashboardOptions } from './options';
 import { newDashboard, PanelIds, plainJson, row, statPanel, timeseriesPanel } from './panels';
 import { alternation, histogramCountRate, histogramQuantile, Matcher, sel, sumRate } from './promql';
+import { LOKI_PUSH_ROUTES, PROMETHEUS_INTAKE_HANDLERS } from './series';
+
+export { LOKI_PUSH_ROUTES, PROMETHEUS_INTAKE_HANDLERS };
 
 /** Stable uid of the backends dashboard. */
 export const BACKENDS_DASHBOARD_UID = 'lgtm-backends';
-
-/**
- * Loki's push routes as they appear in the `route` label of
- * `loki_request_duration_seconds`: dskit's MakeLabelValue of the mux paths
- * `/loki/api/v1/push`, `/api/prom/push` and `/otlp/v1/logs`
- * (loki v3.7.6 pkg/loki/modules.go initDistributor; vendor/github.com/grafana/dskit/middleware/route_injector.go).
- */
-export const LOKI_PUSH_ROUTES: readonly string[] = ['loki_api_v1_push', 'api_prom_push', 'otlp_v1_logs'];
-
-/**
- * The `handler` label values of Prometheus' remote-write and OTLP receivers:
- * the `/api/v1` prefix plus the route (prometheus v3.14.0 web/web.go
- * instrumentHandlerWithPrefix("/api/v1"); web/api/v1/api.go `/write`, `/otlp/v1/metrics`).
- */
-export const PROMETHEUS_INTAKE_HANDLERS = { remoteWrite: '/api/v1/write', otlp: '/api/v1/otlp/v1/metrics' } as const;
 
 const W = '$__rate_interval';
 

@@ -16,25 +16,12 @@ import { DashboardOptions, resolveDashboardOptions } from './options';
 import { newDashboard, PanelIds, plainJson, row, statPanel, timeseriesPanel } from './panels';
 import { alternation, histogramQuantile, Matcher, sumRate } from './promql';
 import { validate } from '../lib/validation';
+import { KGATEWAY_INTERNAL_CLUSTERS, KGATEWAY_INTERNAL_LISTENERS } from './series';
+
+export { KGATEWAY_INTERNAL_CLUSTERS, KGATEWAY_INTERNAL_LISTENERS };
 
 /** Stable uid of the gateway dashboard. */
 export const GATEWAY_DASHBOARD_UID = 'lgtm-gateway';
-
-/**
- * Envoy clusters kgateway defines for itself, not for routes: the xDS
- * connection, the admin port (readiness and metrics routes) and the Istio SDS
- * agent (kgateway-dev/kgateway pkg/kgateway/helm/envoy/templates/configmap.yaml,
- * `static_resources.clusters`).
- */
-export const KGATEWAY_INTERNAL_CLUSTERS: readonly string[] = ['xds_cluster', 'admin_port_cluster', 'gateway_proxy_sds'];
-/**
- * HTTP connection manager stat prefixes of kgateway's own listeners: the
- * readiness listener (`ingress_http`) and the metrics listener (`prometheus`)
- * (same file, `static_resources.listeners`), and Envoy's admin interface
- * (`admin`: every scrape and readiness probe passes through it; envoyproxy/envoy
- * test/integration/integration_admin_test.cc, envoy_http_conn_manager_prefix="admin").
- */
-export const KGATEWAY_INTERNAL_LISTENERS: readonly string[] = ['ingress_http', 'prometheus', 'admin'];
 
 export interface GatewayDashboardOptions extends DashboardOptions {
   /** Envoy clusters left out of the upstream panels. @default KGATEWAY_INTERNAL_CLUSTERS */

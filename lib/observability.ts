@@ -36,6 +36,8 @@ export interface CollectedObservability {
 export function collectObservability(roots: readonly IConstruct[]): CollectedObservability {
   const dashboards = new Map<string, DashboardSpec>();
   const ruleSets = new Map<string, RuleGroup[]>();
+  // The rule sets as shipped: content shared by many components (one per cluster) is compared by reference first.
+  const shipped = new Map<string, readonly RuleGroup[]>();
   const seen = new Set<IConstruct>();
   for (const root of roots) {
     for (const c of root.node.findAll()) {
@@ -44,13 +46,14 @@ export function collectObservability(roots: readonly IConstruct[]): CollectedObs
       const content = c.observability();
       for (const d of content.dashboards ?? []) {
         const prev = dashboards.get(d.uid);
-        if (prev && JSON.stringify(prev) !== JSON.stringify(d)) throw new ValidationError([{ field: 'dashboards[].uid', value: d.uid, allowed: 'a dashboard uid shipped once, or twice with the same content' }], `${c.constructor.name} observability`);
+        if (prev && prev !== d && JSON.stringify(prev) !== JSON.stringify(d)) throw new ValidationError([{ field: 'dashboards[].uid', value: d.uid, allowed: 'a dashboard uid shipped once, or twice with the same content' }], `${c.constructor.name} observability`);
         dashboards.set(d.uid, d);
       }
       for (const [name, groups] of Object.entries(content.ruleSets ?? {})) {
         const prev = ruleSets.get(name);
-        if (prev && JSON.stringify(prev) !== JSON.stringify(groups)) throw new ValidationError([{ field: 'ruleSets', value: name, allowed: 'a rule set name shipped once, or twice with the same content' }], `${c.constructor.name} observability`);
-        ruleSets.set(name, [...groups]);
+        if (prev && shipped.get(name) !== groups && JSON.stringify(prev) !== JSON.stringify(groups)) throw new ValidationError([{ field: 'ruleSets', value: name, allowed: 'a rule set name shipped once, or twice with the same content' }], `${c.constructor.name} observability`);
+        if (!prev) ruleSets.set(name, [...groups]);
+        shipped.set(name, groups);
       }
     }
   }

@@ -23,8 +23,8 @@ import { Rule } from '../lib/validation';
 import { DNS1123_LABEL_ALLOWED, DNS1123_LABEL_PATTERN } from '../lib/values';
 import { collectorAlerts } from '../dashboards/alerts/collector';
 import { gatewayAlerts } from '../dashboards/alerts/gateway';
-import { collectorDashboard } from '../dashboards/collector';
-import { gatewayDashboard } from '../dashboards/gateway';
+import { defaultDashboard } from '../dashboards/prebuilt';
+import { deepFreeze } from '../lib/freeze';
 import { Observable, ObservabilityContent } from '../lib/observability';
 import { TelemetryBackends } from './backends';
 
@@ -240,14 +240,31 @@ export class TelemetryCollection extends Construct implements Observable {
    * collector's data-plane scrape).
    */
   public observability(): ObservabilityContent {
-    const dashboards = [collectorDashboard()];
+    return collectionContent(this.metrics?.scrapeJobs, this.policies !== undefined);
+  }
+}
+
+/**
+ * Every cluster's collection layer ships the same content for the same
+ * scrape jobs: it is built once per process and shared (deeply frozen), so a
+ * fleet neither rebuilds it nor compares it per cluster
+ * (`collectObservability` skips identical references).
+ */
+const sharedContent = new Map<string, ObservabilityContent>();
+function collectionContent(jobs: MetricsCollector['scrapeJobs'] | undefined, gateway: boolean): ObservabilityContent {
+  const key = JSON.stringify([jobs?.collectors.jobName ?? null, jobs?.kgatewayDataPlane.jobName ?? null, gateway]);
+  let content = sharedContent.get(key);
+  if (content === undefined) {
+    const dashboards = [defaultDashboard('collector')];
     const ruleSets: Record<string, ReturnType<typeof collectorAlerts>> = {};
     // The metrics collector's discovery jobs scrape the collectors and the kgateway proxies.
-    if (this.metrics) ruleSets['otel-collector'] = collectorAlerts({ job: this.metrics.scrapeJobs.collectors });
-    if (this.policies) {
-      dashboards.unshift(gatewayDashboard());
-      if (this.metrics) ruleSets.kgateway = gatewayAlerts({ job: this.metrics.scrapeJobs.kgatewayDataPlane });
+    if (jobs) ruleSets['otel-collector'] = collectorAlerts({ job: jobs.collectors });
+    if (gateway) {
+      dashboards.unshift(defaultDashboard('gateway'));
+      if (jobs) ruleSets.kgateway = gatewayAlerts({ job: jobs.kgatewayDataPlane });
     }
-    return { dashboards, ruleSets };
+    content = deepFreeze({ dashboards, ruleSets });
+    sharedContent.set(key, content);
   }
+  return content;
 }

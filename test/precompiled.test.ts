@@ -116,23 +116,3 @@ describe('precompiled config schema', () => {
     }
   });
 });
-
-describe('what synthesis loads', () => {
-  test('GIVEN ajv (the schema compiler) and Pulumi cannot be loaded WHEN every example is synthesized THEN it succeeds: synth loads neither', () => {
-    jest.isolateModules(() => {
-      for (const m of ['ajv', '@pulumi/pulumi', '@pulumi/kubernetes']) {
-        jest.doMock(m, () => {
-          throw new Error(`${m} was loaded by synth`);
-        });
-      }
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { loadConfigFile } = require('../stacks/load') as typeof import('../stacks/load');
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { buildApp } = require('../stacks/build') as typeof import('../stacks/build');
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { renderApp } = require('../stacks/render') as typeof import('../stacks/render');
-      const files = renderApp(buildApp(fs.readdirSync(EXAMPLES).map((f) => loadConfigFile(path.join(EXAMPLES, f)))));
-      expect(files.length).toBe(5);
-    });
-  });
-});

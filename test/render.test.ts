@@ -101,3 +101,46 @@ describe('rendering every chart in one pass', () => {
     expect(calls).toBe(1);
   });
 });
+
+describe('what synthesis loads', () => {
+  /** Modules synthesis must not need: ajv's schema compiler, Pulumi, and the Grafana SDK (dashboards are prebuilt). */
+  const FORBIDDEN = [
+    'ajv',
+    '@pulumi/pulumi',
+    '@pulumi/kubernetes',
+    ...['common', 'dashboard', 'nodegraph', 'prometheus', 'stat', 'tempo', 'timeseries'].map((m) => `@grafana/grafana-foundation-sdk/${m}`),
+  ];
+
+  /** Runs `fn` with fresh modules in which loading any FORBIDDEN module throws. */
+  function withoutForbidden(fn: () => void): void {
+    for (const m of FORBIDDEN) {
+      jest.doMock(m, () => {
+        throw new Error(`${m} was loaded`);
+      });
+    }
+    try {
+      jest.isolateModules(fn);
+    } finally {
+      for (const m of FORBIDDEN) jest.dontMock(m);
+    }
+  }
+
+  test('GIVEN ajv, Pulumi and the Grafana SDK cannot be loaded WHEN every example is synthesized THEN it succeeds: synthesis loads none of them', () => {
+    withoutForbidden(() => {
+      /* eslint-disable @typescript-eslint/no-require-imports */
+      const load = require('../stacks/load') as typeof import('../stacks/load');
+      const build = require('../stacks/build') as typeof import('../stacks/build');
+      const render = require('../stacks/render') as typeof import('../stacks/render');
+      /* eslint-enable @typescript-eslint/no-require-imports */
+      const configs = ['single-node.yaml', 'per-cluster.yaml', 'multi-cluster.yaml'].map((f) => load.loadConfigFile(path.join(EXAMPLES, f)));
+      expect(render.renderApp(build.buildApp(configs)).length).toBe(5);
+    });
+  });
+
+  test('GIVEN the same guard WHEN a dashboard is built with the SDK THEN loading fails (the guard above can fail)', () => {
+    withoutForbidden(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      expect(() => require('../dashboards/collector')).toThrow(/@grafana\/grafana-foundation-sdk\/\w+ was loaded/);
+    });
+  });
+});

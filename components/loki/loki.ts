@@ -20,7 +20,7 @@ import {
   renderLokiConfig,
 } from './config';
 import { LOKI_DEFAULT_RESOURCES, LOKI_DEFAULT_RETENTION, LOKI_DEFAULT_SCHEMA_FROM, LOKI_PROPS, lokiRules } from './options';
-import { backendsDashboard } from '../../dashboards/backends';
+import { defaultDashboard } from '../../dashboards/prebuilt';
 import { lokiAlerts } from '../../dashboards/alerts/loki';
 import { Observable, ObservabilityContent } from '../../lib/observability';
 
@@ -152,6 +152,6 @@ export class Loki extends Construct implements Observable, ScrapeTarget {
 
   /** Loki's alert rules (selecting the jobs that scrape it; none while nothing does) and the backends dashboard. */
   public observability(): ObservabilityContent {
-    return { dashboards: [backendsDashboard()], ruleSets: this.scrapeJobs.length > 0 ? { loki: lokiAlerts({ job: this.scrapeJobs }) } : {} };
+    return { dashboards: [defaultDashboard('backends')], ruleSets: this.scrapeJobs.length > 0 ? { loki: lokiAlerts({ job: this.scrapeJobs }) } : {} };
   }
 }

@@ -38,7 +38,7 @@ import {
   prometheusRetentionSize,
   prometheusRules,
 } from './options';
-import { backendsDashboard } from '../../dashboards/backends';
+import { defaultDashboard } from '../../dashboards/prebuilt';
 import { prometheusAlerts } from '../../dashboards/alerts/prometheus';
 import { Observable, ObservabilityContent } from '../../lib/observability';
 
@@ -301,7 +301,7 @@ export class Prometheus extends Construct implements Observable {
 
   /** Prometheus' own alert rules (its self-scrape job) and the backends dashboard. */
   public observability(): ObservabilityContent {
-    return { dashboards: [backendsDashboard()], ruleSets: { prometheus: prometheusAlerts({ job: this.selfJob }) } };
+    return { dashboards: [defaultDashboard('backends')], ruleSets: { prometheus: prometheusAlerts({ job: this.selfJob }) } };
   }
 
 }

@@ -25,8 +25,7 @@ import {
   tempoConfigYaml,
 } from './config';
 import { TEMPO_DEFAULT_RESOURCES, TEMPO_METRICS_GENERATOR_OPTIONS, TEMPO_PROPS, tempoRules } from './options';
-import { backendsDashboard } from '../../dashboards/backends';
-import { servicesDashboard } from '../../dashboards/services';
+import { defaultDashboard } from '../../dashboards/prebuilt';
 import { tempoAlerts } from '../../dashboards/alerts/tempo';
 import { Observable, ObservabilityContent } from '../../lib/observability';
 
@@ -203,7 +202,7 @@ export class Tempo extends Construct implements Observable, ScrapeTarget {
 
   /** Tempo's alert rules (scraped as job `<name>`), the backends dashboard and, with span metrics, the services (RED) dashboard. */
   public observability(): ObservabilityContent {
-    const dashboards = this.metricsGeneratorTarget ? [backendsDashboard(), servicesDashboard()] : [backendsDashboard()];
+    const dashboards = this.metricsGeneratorTarget ? [defaultDashboard('backends'), defaultDashboard('services')] : [defaultDashboard('backends')];
     return { dashboards, ruleSets: this.scrapeJobs.length > 0 ? { tempo: tempoAlerts({ job: this.scrapeJobs }) } : {} };
   }
 }

@@ -2,7 +2,7 @@
  * Alert rules for the kgateway data plane (Envoy proxies): proxies down or
  * missing, and 5xx responses at the listeners and per upstream cluster.
  */
-import { KGATEWAY_INTERNAL_CLUSTERS, KGATEWAY_INTERNAL_LISTENERS } from '../gateway';
+import { KGATEWAY_INTERNAL_CLUSTERS, KGATEWAY_INTERNAL_LISTENERS } from '../series';
 import { alternation, Matcher, sumRate } from '../promql';
 import { RuleGroup } from '../types';
 import { POD_DISCOVERY_JOBS } from '../../lib/collector/prometheus';

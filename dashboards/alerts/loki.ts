@@ -2,7 +2,7 @@
  * Alert rules for Loki 3.7: target down or missing, push requests failing
  * (5xx on the push routes) and log lines being discarded.
  */
-import { LOKI_PUSH_ROUTES } from '../backends';
+import { LOKI_PUSH_ROUTES } from '../series';
 import { alternation, histogramCountRate, Matcher, sumRate } from '../promql';
 import { RuleGroup } from '../types';
 import { jobMatcher, JobOptions, RATE_WINDOW, resolveJobs, rule, targetRules } from './common';

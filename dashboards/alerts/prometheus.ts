@@ -7,7 +7,7 @@
  * No "Prometheus down" rule: Prometheus evaluates these rules itself, so it
  * cannot alert on its own absence (that needs an external watchdog).
  */
-import { PROMETHEUS_INTAKE_HANDLERS } from '../backends';
+import { PROMETHEUS_INTAKE_HANDLERS } from '../series';
 import { alternation, Matcher, sel, sumRate } from '../promql';
 import { RuleGroup } from '../types';
 import { jobMatcher, JobOptions, RATE_WINDOW, resolveJobs, rule } from './common';

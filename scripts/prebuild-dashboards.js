@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+/**
+ * Renders the stack's default dashboards at build time (see
+ * dashboards/prebuilt.ts): loads the compiled dashboards module, builds every
+ * default dashboard with the Grafana Foundation SDK and writes them as JSON
+ * next to it, so synthesis does not load the SDK.
+ *
+ * `npm run build` runs it after tsc; the jest global setup writes
+ * dashboards/prebuilt-dashboards.json (gitignored) from the source the same way.
+ *
+ *     node scripts/prebuild-dashboards.js [build/dashboards/prebuilt.js] [out.json]
+ */
+const fs = require('fs');
+const path = require('path');
+
+/** The JSON text of every default dashboard, built by `mod` (the prebuilt module). */
+function prebuiltDashboardsJson(mod) {
+  const out = {};
+  for (const name of mod.DEFAULT_DASHBOARDS) out[name] = mod.buildDefaultDashboard(name);
+  return `${JSON.stringify(out)}\n`;
+}
+
+/** Writes the prebuilt dashboards built by `mod` to `file` (only when the content changes). */
+function writePrebuiltDashboards(mod, file) {
+  const text = prebuiltDashboardsJson(mod);
+  if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === text) return false;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+  return true;
+}
+
+module.exports = { prebuiltDashboardsJson, writePrebuiltDashboards };
+
+if (require.main === module) {
+  const root = path.resolve(__dirname, '..');
+  const modFile = path.resolve(process.argv[2] ?? path.join(root, 'build', 'dashboards', 'prebuilt.js'));
+  const out = path.resolve(process.argv[3] ?? path.join(path.dirname(modFile), 'prebuilt-dashboards.json'));
+  writePrebuiltDashboards(require(modFile), out);
+}
