@@ -1,10 +1,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ApiObject, App, Chart, DependencyGraph, Yaml } from 'cdk8s';
+import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { orderForApply } from './apply-order';
 import { Prerequisites, prerequisites, prerequisitesFileName, prerequisitesText } from './prerequisites';
+import { cdk8sYamlModule, YamlWriter } from '../lib/yaml-writer';
 
 /** One rendered file: its name, the YAML text and how many objects it holds. */
 export interface RenderedFile {
@@ -104,8 +105,21 @@ export function renderApp(app: App): RenderedFile[] {
     const objects = orderForApply(rendered.get(chart)!);
     const items = prerequisites(objects);
     const pre = { fileName: prerequisitesFileName(fileName), text: prerequisitesText(fileName, items), items };
-    return { fileName, yaml: Yaml.stringify(...objects), objects, prerequisites: pre };
+    return { fileName, yaml: documentsYaml(objects), objects, prerequisites: pre };
   });
+}
+
+let writer: YamlWriter | undefined;
+
+/**
+ * The YAML of a chart's objects, exactly as cdk8s `Yaml.stringify(...objects)`
+ * writes it (its `yaml` module and options, documents joined by `---`), with
+ * the fast writer of lib/yaml-writer.
+ */
+export function documentsYaml(objects: readonly unknown[]): string {
+  writer ??= new YamlWriter(cdk8sYamlModule(), { keepUndefined: true, version: '1.1' });
+  const w = writer;
+  return objects.map((o) => (o === undefined ? '\n' : w.stringify(o))).join('---\n');
 }
 
 /**
