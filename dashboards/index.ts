@@ -5,7 +5,7 @@
  *   `grafana.addDashboard(spec.folder, spec.uid, spec.json)`;
  * - every `*Alerts()` returns `RuleGroup[]` for `prometheus.addRules(name, groups)`.
  */
-import { stringify } from 'yaml';
+import { stringifyYaml } from '../lib/yaml-writer';
 import { backendsDashboard } from './backends';
 import { collectorDashboard } from './collector';
 import { gatewayDashboard } from './gateway';
@@ -82,5 +82,5 @@ export function stackRuleSets(o: StackRuleSetsOptions): Record<string, RuleGroup
 
 /** A Prometheus rule file (`groups:`) as YAML. */
 export function rulesYaml(groups: readonly RuleGroup[]): string {
-  return stringify({ groups }, { lineWidth: 0 });
+  return stringifyYaml({ groups });
 }

@@ -16,7 +16,7 @@
  * generated data with awkward keys and scalars.
  */
 import * as path from 'path';
-import type * as YAML from 'yaml';
+import * as YAML from 'yaml';
 
 /** The options of `yaml.stringify` the writer supports (it always writes `lineWidth: 0`, i.e. no folding). */
 export interface YamlWriterOptions {
@@ -181,4 +181,16 @@ export class YamlWriter {
     if (!text.startsWith(prefix) || !text.endsWith('\n')) throw HAND_BACK;
     return text.slice(prefix.length, -1);
   }
+}
+
+let projectWriter: YamlWriter | undefined;
+
+/**
+ * `stringify(value, { lineWidth: 0 })` of the `yaml` package (this package's
+ * dependency), written by {@link YamlWriter}: how the components write their
+ * config files.
+ */
+export function stringifyYaml(value: unknown): string {
+  projectWriter ??= new YamlWriter(YAML);
+  return projectWriter.stringify(value);
 }

@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { stringifyYaml } from '../../lib/yaml-writer';
 import { KubernetesSdRole, ScrapeConfig, ScrapeProtocol, SCRAPE_PROTOCOLS } from '../../lib/scrape-config';
 import { is, Rule } from '../../lib/validation';
 import { LABEL_NAME_ALLOWED, matches, PROMETHEUS_METRIC_NAME_ALLOWED, PROMETHEUS_METRIC_NAME_PATTERN } from '../../lib/values';
@@ -110,7 +110,7 @@ export interface RuleGroup {
 
 /** The YAML content of one rule file. */
 export function ruleFileYaml(groups: readonly RuleGroup[]): string {
-  return stringify({ groups }, { lineWidth: 0 });
+  return stringifyYaml({ groups });
 }
 
 // ---------------------------------------------------------------------------
@@ -206,7 +206,7 @@ export function prometheusConfig(o: PrometheusConfigOptions): PrometheusConfig {
 
 /** `prometheus.yml` as YAML text. */
 export function prometheusConfigYaml(o: PrometheusConfigOptions): string {
-  return stringify(prometheusConfig(o), { lineWidth: 0 });
+  return stringifyYaml(prometheusConfig(o));
 }
 
 // ---------------------------------------------------------------------------

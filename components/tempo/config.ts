@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { stringifyYaml } from '../../lib/yaml-writer';
 import { OTLP_MAX_RECV_MSG_SIZE_MIB } from '../../lib/collector/components';
 import { S3BucketOptions } from '../../lib/storage';
 
@@ -236,5 +236,5 @@ export function tempoConfig(o: TempoConfigOptions): TempoConfig {
 
 /** The Tempo configuration as YAML text. */
 export function tempoConfigYaml(o: TempoConfigOptions): string {
-  return stringify(tempoConfig(o), { lineWidth: 0 });
+  return stringifyYaml(tempoConfig(o));
 }

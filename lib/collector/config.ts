@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { stringifyYaml } from '../yaml-writer';
 import { ValidationError } from '../validation';
 import {
   CollectorComponent,
@@ -331,7 +331,7 @@ export class CollectorConfig {
 
   /** The collector config file (YAML), validated. */
   public toYaml(where?: string): string {
-    return stringify(this.toObject(where), { lineWidth: 0 });
+    return stringifyYaml(this.toObject(where));
   }
 
   /**
