@@ -15,8 +15,8 @@
  * The tests compare it with `yaml.stringify` on every rendered object and on
  * generated data with awkward keys and scalars.
  */
-import * as path from 'path';
-import * as YAML from 'yaml';
+import type * as YAML from 'yaml';
+import { yaml as yamlModule } from './yaml';
 
 /** The options of `yaml.stringify` the writer supports (it always writes `lineWidth: 0`, i.e. no folding). */
 export interface YamlWriterOptions {
@@ -24,11 +24,9 @@ export interface YamlWriterOptions {
   readonly keepUndefined?: boolean;
 }
 
-/** The `yaml` module cdk8s serialises with (cdk8s bundles its own copy; this is the one `Yaml.stringify` uses). */
+/** The `yaml` module cdk8s serialises with (see ./yaml): the one `Yaml.stringify` uses. */
 export function cdk8sYamlModule(): typeof YAML {
-  const cdk8sDir = path.dirname(require.resolve('cdk8s/package.json'));
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(require.resolve('yaml', { paths: [cdk8sDir] })) as typeof YAML;
+  return yamlModule;
 }
 
 /** Thrown inside the writer when `yaml` must write the whole value. */
@@ -186,11 +184,10 @@ export class YamlWriter {
 let projectWriter: YamlWriter | undefined;
 
 /**
- * `stringify(value, { lineWidth: 0 })` of the `yaml` package (this package's
- * dependency), written by {@link YamlWriter}: how the components write their
- * config files.
+ * `yaml.stringify(value, { lineWidth: 0 })` (the YAML 1.2 default schema),
+ * written by {@link YamlWriter}: how the components write their config files.
  */
 export function stringifyYaml(value: unknown): string {
-  projectWriter ??= new YamlWriter(YAML);
+  projectWriter ??= new YamlWriter(yamlModule);
   return projectWriter.stringify(value);
 }

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
-import { parseAllDocuments } from 'yaml';
 import { ConfigFileError, Problem, ValidationError } from '../lib/validation';
+import { yaml } from '../lib/yaml';
 import { FrontEnd, LgtmConfig, validateConfig } from './config';
 
 /** A validated configuration and the file it came from. */
@@ -66,7 +66,7 @@ export function parseConfigText(text: string, file: string): unknown {
   if (depth > MAX_CONFIG_DEPTH) throw new ConfigFileError([fileProblem(`nesting ${depth} levels deep`, `at most ${MAX_CONFIG_DEPTH} levels of nesting`)], file);
   let value: unknown;
   try {
-    const docs = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
+    const docs = yaml.parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
     if (!Array.isArray(docs)) throw new ConfigFileError([fileProblem('no YAML document', 'exactly one YAML or JSON document')], file);
     if (docs.length !== 1) throw new ConfigFileError([fileProblem(`${docs.length} YAML documents`, 'exactly one YAML or JSON document')], file);
     const doc = docs[0];

@@ -14,7 +14,7 @@
  * `kubectl apply -f <dir>` and GitOps directory sources do not take it for a
  * manifest.
  */
-import { Document, isScalar, visit } from 'yaml';
+import { yaml } from '../lib/yaml';
 import { apiGroup, apiVersionOnly, isBuiltInKind, RenderedObject } from './apply-order';
 
 /** A CRD the cluster must serve. */
@@ -188,8 +188,8 @@ export function prerequisitesText(manifestFile: string, p: Prerequisites): strin
     '# The manifests reference them but never contain them (no CRDs; nothing secret).',
     '# Secrets: create them with sealed-secrets, external-secrets or `kubectl create secret`.',
   ];
-  const doc = new Document(body);
+  const doc = new yaml.Document(body);
   // Lists of plain values (keys, versions, users) on one line keep the file short.
-  visit(doc, { Seq: (_, seq) => void (seq.flow = seq.items.every((i) => isScalar(i))) });
+  yaml.visit(doc, { Seq: (_, seq) => void (seq.flow = seq.items.every((i) => yaml.isScalar(i))) });
   return `${header.join('\n')}\n${doc.toString({ lineWidth: 0, flowCollectionPadding: false })}`;
 }

@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import * as projectYaml from 'yaml';
-import { cdk8sYamlModule, YamlWriter, YamlWriterOptions } from '../lib/yaml-writer';
+import type * as YAML from 'yaml';
+import { yaml } from '../lib/yaml';
+import { cdk8sYamlModule, stringifyYaml, YamlWriter, YamlWriterOptions } from '../lib/yaml-writer';
 import { buildApp } from '../stacks/build';
 import { validateConfig } from '../stacks/config';
 import { loadConfigFile } from '../stacks/load';
@@ -47,14 +48,14 @@ function randomValue(r: () => number, depth: number): unknown {
   return o;
 }
 
-const SETUPS: [string, typeof projectYaml, YamlWriterOptions][] = [
-  ['cdk8s (yaml 1.1, keepUndefined)', cdk8sYamlModule(), { keepUndefined: true, version: '1.1' }],
-  ['the project yaml (1.2)', projectYaml, {}],
+const SETUPS: [string, typeof YAML, YamlWriterOptions][] = [
+  ['the options of cdk8s Yaml.stringify (YAML 1.1, keepUndefined)', cdk8sYamlModule(), { keepUndefined: true, version: '1.1' }],
+  ['the options the components write config files with (YAML 1.2)', yaml, {}],
 ];
 
-describe.each(SETUPS)('YamlWriter with %s', (_name, yaml, options) => {
-  const writer = new YamlWriter(yaml, options);
-  const reference = (v: unknown) => yaml.stringify(v, { ...options, lineWidth: 0 });
+describe.each(SETUPS)('YamlWriter with %s', (_name, yamlModule, options) => {
+  const writer = new YamlWriter(yamlModule, options);
+  const reference = (v: unknown) => yamlModule.stringify(v, { ...options, lineWidth: 0 });
 
   test('GIVEN every awkward scalar as a value, a sequence item and a key, nested WHEN written THEN the bytes equal yaml.stringify', () => {
     for (const s of AWKWARD_SCALARS) {
@@ -70,8 +71,8 @@ describe.each(SETUPS)('YamlWriter with %s', (_name, yaml, options) => {
 
   test('GIVEN 3,000 random nested values WHEN written THEN every one equals yaml.stringify byte for byte, and the writer (not yaml) wrote the collections', () => {
     const wholeValues: unknown[] = [];
-    const counting = { ...yaml, stringify: ((v: unknown, o: unknown) => (wholeValues.push(v), yaml.stringify(v, o as never))) as typeof yaml.stringify };
-    const w = new YamlWriter(counting as typeof yaml, options);
+    const counting = { ...yamlModule, stringify: ((v: unknown, o: unknown) => (wholeValues.push(v), yamlModule.stringify(v, o as never))) as typeof yamlModule.stringify };
+    const w = new YamlWriter(counting as typeof yamlModule, options);
     const r = rng(15);
     let collections = 0;
     let handedBack = 0;
@@ -95,6 +96,13 @@ describe.each(SETUPS)('YamlWriter with %s', (_name, yaml, options) => {
     for (const v of [{ a: shared, b: shared }, [shared, [shared]], { a: undefined, b: 1 }, [undefined], { p: new Point() }, { d: new Date(0) }, { z: -0 }, { big: 10n }, [], {}, 'top', 7, null]) {
       expect(writer.stringify(v)).toBe(reference(v));
     }
+  });
+});
+
+describe('the YAML the package writes', () => {
+  test('GIVEN a config file value WHEN written with stringifyYaml THEN it is yaml.stringify(value, { lineWidth: 0 })', () => {
+    const value = { receivers: { otlp: { protocols: { grpc: { endpoint: '0.0.0.0:4317' } } } }, processors: { batch: {} }, service: { pipelines: { traces: { receivers: ['otlp'], exporters: [] } } }, msg: 'yes\nno\n' };
+    expect(stringifyYaml(value)).toBe(yaml.stringify(value, { lineWidth: 0 }));
   });
 });
 

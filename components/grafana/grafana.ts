@@ -2,8 +2,8 @@ import { ScrapeJobRef, ScrapeTarget } from '../../lib/scrape-config';
 import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
 import { configChecksum } from '../../lib/checksum';
+import { yaml } from '../../lib/yaml';
 import { resolveNamespace, stackNamespace } from '../../lib/component';
 import { Endpoint } from '../../lib/endpoint';
 import { IMAGES, imageVersion } from '../../lib/images';
@@ -144,10 +144,10 @@ export class Grafana extends Construct implements Observable, ScrapeTarget {
       ...(props.tempo ? { tempo: DATASOURCE_UIDS.tempo } : {}),
     };
 
-    const datasourcesYaml = stringify(grafanaDatasources({ prometheus: props.prometheus, loki: props.loki, tempo: props.tempo }));
+    const datasourcesYaml = yaml.stringify(grafanaDatasources({ prometheus: props.prometheus, loki: props.loki, tempo: props.tempo }));
     // The provider is rendered at synthesis: without dashboards there is none,
     // so Grafana does not poll a directory that does not exist.
-    const providersYaml = () => stringify(this.dashboardMap.size > 0 ? dashboardProviders() : { apiVersion: 1, providers: [] });
+    const providersYaml = () => yaml.stringify(this.dashboardMap.size > 0 ? dashboardProviders() : { apiVersion: 1, providers: [] });
 
     const providersConfigMap = childName(name, 'provisioning');
     new k8s.KubeConfigMap(this, 'dashboard-providers', {

@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { stringifyYaml } from '../../lib/yaml-writer';
 import { S3BucketOptions } from '../../lib/storage';
 import { Duration } from '../../lib/values';
 import { LOKI_DEFAULT_RETENTION, LOKI_DEFAULT_SCHEMA_FROM, LOKI_RETENTION_FOREVER } from './options';
@@ -226,5 +226,5 @@ export function lokiConfig(options: LokiConfigOptions): LokiConfig {
  * substituted into the text before it is parsed.
  */
 export function renderLokiConfig(config: LokiConfig): string {
-  return stringify(config, { lineWidth: 0 });
+  return stringifyYaml(config);
 }
