@@ -35,13 +35,21 @@ const HAND_BACK = new HandBack();
 
 /**
  * Strings that every YAML 1.1 and 1.2 schema reads back as a string and that
- * `yaml` writes as they are (plain) both as a key and as a value: a letter or
- * `_`, then letters, digits, `_`, `.`, `/` and `-` — except the words that
+ * `yaml` writes as they are (plain), as a key and as a value: one line of
+ * printable ASCII starting with a letter, `_` or `/` (so no number, date or
+ * `.inf` form), which `yaml`'s plain-scalar rule (stringifyString.js
+ * `plainString`) does not send to quotes — and not one of the words that
  * resolve to booleans or null (checked case-insensitively: y, n, yes, no,
- * true, false, on, off, null).
+ * true, false, on, off, null). Keys are at most 1,000 characters (`yaml`
+ * writes longer ones as explicit `? ` keys).
  */
-const PLAIN = /^[A-Za-z_][A-Za-z0-9_./-]*$/;
+const SIMPLE = /^[A-Za-z_/][\x20-\x7e]*$/;
+const NEEDS_QUOTES = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
 const RESERVED = new Set(['y', 'n', 'yes', 'no', 'true', 'false', 'on', 'off', 'null']);
+
+function isPlain(s: string): boolean {
+  return SIMPLE.test(s) && !NEEDS_QUOTES.test(s) && !RESERVED.has(s.toLowerCase());
+}
 
 function isPlainObject(v: object): boolean {
   const proto = Object.getPrototypeOf(v);
@@ -144,7 +152,7 @@ export class YamlWriter {
 
   private scalar(v: unknown, cache: Map<unknown, string>, ctx: 'map' | 'seq'): string {
     if (typeof v === 'string') {
-      if (PLAIN.test(v) && !RESERVED.has(v.toLowerCase())) return ` ${v}`;
+      if (isPlain(v)) return ` ${v}`;
     } else if (typeof v === 'number') {
       if (Number.isSafeInteger(v) && !Object.is(v, -0)) return ` ${v}`;
       if (Object.is(v, -0)) throw HAND_BACK;
@@ -160,7 +168,7 @@ export class YamlWriter {
   }
 
   private key(k: string, root: boolean): string {
-    if (PLAIN.test(k) && !RESERVED.has(k.toLowerCase())) return k;
+    if (k.length <= 1000 && isPlain(k)) return k;
     const cache = root ? this.rootKeys : this.nestedKeys;
     let s = cache.get(k);
     if (s === undefined) {

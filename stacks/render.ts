@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { IConstruct } from 'constructs';
@@ -124,20 +123,32 @@ export function documentsYaml(objects: readonly unknown[]): string {
 
 /**
  * Writes rendered files (and their prerequisites files) into `outdir`
- * atomically enough for CI and GitOps: files go to a temporary directory
- * first, then the `*.k8s.yaml` and `*.prerequisites.txt` files of `outdir` are
- * replaced as a set.
+ * atomically enough for CI and GitOps: every file is first written under a
+ * hidden temporary name next to its final one; only when all are written are
+ * the other `*.k8s.yaml` and `*.prerequisites.txt` files of `outdir` removed
+ * and the new ones renamed into place (a rename replaces a file atomically,
+ * so no reader sees half a file). A failed write removes what it wrote and
+ * leaves the previous files untouched.
  */
 export function writeRendered(files: RenderedFile[], outdir: string): string[] {
   const texts = files.flatMap((f) => [[f.fileName, f.yaml], [f.prerequisites.fileName, f.prerequisites.text]]);
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lgtm-synth-'));
+  fs.mkdirSync(outdir, { recursive: true });
+  const suffix = `.tmp-${process.pid}-${Date.now()}`;
+  const staged: string[] = [];
   try {
-    for (const [name, text] of texts) fs.writeFileSync(path.join(tmp, name), text);
-    fs.mkdirSync(outdir, { recursive: true });
-    for (const old of fs.readdirSync(outdir)) if (old.endsWith('.k8s.yaml') || old.endsWith('.prerequisites.txt')) fs.rmSync(path.join(outdir, old));
-    for (const [name] of texts) fs.copyFileSync(path.join(tmp, name), path.join(outdir, name));
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
+    for (const [name, text] of texts) {
+      const tmp = path.join(outdir, `.${name}${suffix}`);
+      fs.writeFileSync(tmp, text);
+      staged.push(tmp);
+    }
+  } catch (e) {
+    for (const tmp of staged) fs.rmSync(tmp, { force: true });
+    throw e;
   }
+  const written = new Set(texts.map(([name]) => name));
+  for (const old of fs.readdirSync(outdir)) {
+    if ((old.endsWith('.k8s.yaml') || old.endsWith('.prerequisites.txt')) && !written.has(old)) fs.rmSync(path.join(outdir, old));
+  }
+  texts.forEach(([name], i) => fs.renameSync(staged[i], path.join(outdir, name)));
   return texts.map(([name]) => path.join(outdir, name));
 }

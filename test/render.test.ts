@@ -1,11 +1,14 @@
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
 import { orderForApply } from '../stacks/apply-order';
 import { buildApp } from '../stacks/build';
+import { prerequisites, prerequisitesFileName } from '../stacks/prerequisites';
 import { validateConfig } from '../stacks/config';
 import { loadConfigFile } from '../stacks/load';
-import { renderApp, synthCharts } from '../stacks/render';
+import { RenderedFile, renderApp, synthCharts, writeRendered } from '../stacks/render';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { fleetConfig } = require('../scripts/fleet') as { fleetConfig: (n: number) => unknown };
@@ -146,5 +149,45 @@ describe('what synthesis loads', () => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       expect(() => require('../dashboards/collector')).toThrow(/@grafana\/grafana-foundation-sdk\/\w+ was loaded/);
     });
+  });
+});
+
+describe('writing the rendered files', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lgtm-write-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const file = (fileName: string, yaml: string): RenderedFile => {
+    const items = prerequisites([]);
+    return { fileName, yaml, objects: [], prerequisites: { fileName: prerequisitesFileName(fileName), text: `pre ${fileName}\n`, items } };
+  };
+
+  test('GIVEN an output directory with older files WHEN new files are written THEN it holds exactly the new *.k8s.yaml and *.prerequisites.txt files (others kept) and no temporary file', () => {
+    fs.writeFileSync(path.join(dir, 'gone.k8s.yaml'), 'old');
+    fs.writeFileSync(path.join(dir, 'gone.prerequisites.txt'), 'old');
+    fs.writeFileSync(path.join(dir, 'a.k8s.yaml'), 'old a');
+    fs.writeFileSync(path.join(dir, 'README.md'), 'not ours');
+    const written = writeRendered([file('a.k8s.yaml', 'new a\n'), file('b.k8s.yaml', 'new b\n')], dir);
+    expect(written).toEqual(['a.k8s.yaml', 'a.prerequisites.txt', 'b.k8s.yaml', 'b.prerequisites.txt'].map((f) => path.join(dir, f)));
+    expect(fs.readdirSync(dir).sort()).toEqual(['README.md', 'a.k8s.yaml', 'a.prerequisites.txt', 'b.k8s.yaml', 'b.prerequisites.txt']);
+    expect(fs.readFileSync(path.join(dir, 'a.k8s.yaml'), 'utf8')).toBe('new a\n');
+    expect(fs.readFileSync(path.join(dir, 'b.k8s.yaml'), 'utf8')).toBe('new b\n');
+    expect(fs.readFileSync(path.join(dir, 'b.prerequisites.txt'), 'utf8')).toBe('pre b.k8s.yaml\n');
+  });
+
+  test('GIVEN a write that fails part-way WHEN writing THEN the previous files are untouched and nothing it staged is left', () => {
+    fs.writeFileSync(path.join(dir, 'a.k8s.yaml'), 'old a');
+    // The second file cannot be written: its name points into a directory that does not exist.
+    expect(() => writeRendered([file('a.k8s.yaml', 'new a'), file('missing/b.k8s.yaml', 'new b')], dir)).toThrow(/ENOENT/);
+    expect(fs.readdirSync(dir)).toEqual(['a.k8s.yaml']);
+    expect(fs.readFileSync(path.join(dir, 'a.k8s.yaml'), 'utf8')).toBe('old a');
+  });
+
+  test('GIVEN an output directory that does not exist WHEN written THEN it is created with the files', () => {
+    const out = path.join(dir, 'deep', 'dist');
+    writeRendered([file('x.k8s.yaml', 'x\n')], out);
+    expect(fs.readdirSync(out).sort()).toEqual(['x.k8s.yaml', 'x.prerequisites.txt']);
   });
 });

@@ -20,7 +20,8 @@ const AWKWARD_STRINGS = [
   '100m', '256Mi', '10Gi', '0.5', '+1', '-1', ' lead', 'trail ', 'a: b', 'a:b', 'a #b', '#x', '- x', '-x', '? x', '[x]', '{x}', 'a,b', '*a', '&a', '!tag',
   '%x', '@x', '`x', '"q"', "'q'", 'back\\slash', 'tab\there', 'bell\u0007', 'é', '😀', '\u2028', '---', '...', '--- x', 'x\n---\ny',
   'line\n', 'line\nline', 'line\n\n', '\nleading newline', '  indented\nblock', 'a\n  b\n\n\nc\n', '\n', '\n\n', ' \n ', 'key: value\nother: x\n',
-  '${VAR}', "it's", 'a'.repeat(120), `${'word '.repeat(30)}\n${'x'.repeat(90)}`, 'trailing spaces  \nhere  ',
+  '${VAR}', "it's", 'a b', 'a#b', 'a:', 'a ', 'ab:c', 'key=value', 'http://x:80/p?q=1&r', 'a, b', 'a [b]', 'a{b}', 'Yes please', 'no way',
+  'a\tb', 'x % y', 'x @ y', 'say "hi"', 'a -b', 'a ? b', 'a | b', 'a > b', 'a - b', '/etc/conf', '/', '_', 'k: '.repeat(3), 'a'.repeat(120), `${'word '.repeat(30)}\n${'x'.repeat(90)}`, 'trailing spaces  \nhere  ',
 ];
 const AWKWARD_SCALARS: unknown[] = [...AWKWARD_STRINGS, 0, 1, -1, 42, 2 ** 53, 2 ** 53 + 2, 1.5, -0.25, 1e21, 1e-7, true, false, null];
 
@@ -88,12 +89,12 @@ describe.each(SETUPS)('YamlWriter with %s', (_name, yamlModule, options) => {
     expect(handedBack).toBe(0);
   });
 
-  test('GIVEN values it hands to yaml (shared objects, undefined, class instances, Dates, -0) WHEN written THEN they also equal yaml.stringify', () => {
+  test('GIVEN values it hands to yaml (shared objects, undefined, class instances, Dates, -0, a key yaml writes as `? key`) WHEN written THEN they also equal yaml.stringify', () => {
     const shared = { x: 1 };
     class Point {
       constructor(public readonly x = 1) {}
     }
-    for (const v of [{ a: shared, b: shared }, [shared, [shared]], { a: undefined, b: 1 }, [undefined], { p: new Point() }, { d: new Date(0) }, { z: -0 }, { big: 10n }, [], {}, 'top', 7, null]) {
+    for (const v of [{ a: shared, b: shared }, [shared, [shared]], { a: undefined, b: 1 }, [undefined], { p: new Point() }, { d: new Date(0) }, { z: -0 }, { big: 10n }, [], {}, 'top', 7, null, { ['x'.repeat(1100)]: 1 }, { a: { ['y'.repeat(1024)]: [1] } }]) {
       expect(writer.stringify(v)).toBe(reference(v));
     }
   });
