@@ -4,14 +4,18 @@
  * and generated fleet configs (scripts/fleet.js) with the compiled app and
  * compares the files byte for byte with another build's render.
  *
- *     node scripts/render-check.js record <dir> [--fleet 1,100]   # render this build into <dir>
+ *     node scripts/render-check.js record <dir> [--fleet 1,100] [--entry app.js]   # render this build into <dir>
  *     node scripts/render-check.js compare <dirA> <dirB>          # byte-for-byte comparison
+ *     node scripts/render-check.js entries [--fleet 1,100]
+ *         # renders with build/app.js (the plain tsc output) and with
+ *         # build/synth.js (the bundle) and compares them
  *     node scripts/render-check.js --base <git-ref> [--fleet 1,100]
  *         # exports <git-ref> (git archive) to a temporary directory, builds it
  *         # with this checkout's node_modules, renders both and compares them
  *
- * Run `npm run build` first. Exits 1 on any difference, naming the file and
- * the first differing line.
+ * A build renders with build/synth.js (what `npm run synth` runs) when it has
+ * one, else with build/app.js; `--entry` picks the file. Run `npm run build`
+ * first. Exits 1 on any difference, naming the file and the first differing line.
  */
 const { execFileSync, spawnSync } = require('child_process');
 const fs = require('fs');
@@ -26,14 +30,22 @@ function parseArgs(argv) {
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--fleet') opts.fleet = argv[++i].split(',').map(Number);
     else if (argv[i] === '--base') opts.base = argv[++i];
+    else if (argv[i] === '--entry') opts.entry = argv[++i];
     else opts.positional.push(argv[i]);
   }
   return opts;
 }
 
-/** Renders the examples (the default configs) and every fleet size with `<root>/build/app.js` into `<dir>/<set>/`. */
-function record(root, dir, fleet) {
-  const app = path.join(root, 'build', 'app.js');
+/** The file a build synthesizes with: build/synth.js when it has one, else build/app.js (or `entry`). */
+function entryOf(root, entry) {
+  if (entry) return path.join(root, 'build', entry);
+  const synth = path.join(root, 'build', 'synth.js');
+  return fs.existsSync(synth) ? synth : path.join(root, 'build', 'app.js');
+}
+
+/** Renders the examples (the default configs) and every fleet size with the build's entry into `<dir>/<set>/`. */
+function record(root, dir, fleet, entry) {
+  const app = entryOf(root, entry);
   if (!fs.existsSync(app)) throw new Error(`${app} not found: build first`);
   fs.mkdirSync(dir, { recursive: true });
   const cfgdir = fs.mkdtempSync(path.join(os.tmpdir(), 'lgtm-render-check-'));
@@ -125,16 +137,26 @@ function main(argv) {
     }
   }
   const [cmd, ...rest] = opts.positional;
+  if (cmd === 'entries' && rest.length === 0) {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'lgtm-render-'));
+    try {
+      record(ROOT, path.join(out, 'app'), opts.fleet, 'app.js');
+      record(ROOT, path.join(out, 'synth'), opts.fleet, 'synth.js');
+      return report(path.join(out, 'app'), path.join(out, 'synth'));
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  }
   if (cmd === 'record' && rest.length === 1) {
-    record(ROOT, path.resolve(rest[0]), opts.fleet);
+    record(ROOT, path.resolve(rest[0]), opts.fleet, opts.entry);
     console.log(`recorded ${listFiles(path.resolve(rest[0])).length} files into ${rest[0]}`);
     return 0;
   }
   if (cmd === 'compare' && rest.length === 2) return report(path.resolve(rest[0]), path.resolve(rest[1]));
-  console.error('usage: render-check.js record <dir> [--fleet 1,100] | compare <dirA> <dirB> | --base <git-ref> [--fleet 1,100]');
+  console.error('usage: render-check.js record <dir> [--fleet 1,100] [--entry app.js] | compare <dirA> <dirB> | entries [--fleet 1,100] | --base <git-ref> [--fleet 1,100]');
   return 2;
 }
 
-module.exports = { record, compare };
+module.exports = { record, compare, entryOf };
 
 if (require.main === module) process.exitCode = main(process.argv.slice(2));
