@@ -17,9 +17,9 @@
  * Prints a table, checks the targets of issue 15 and writes JSON
  * (default bench/latest.json).
  *
- *     node scripts/bench.js [--runs N] [--quick] [--build DIR] [--out FILE] [--no-pulumi]
+ *     node scripts/bench.js [--runs N] [--quick] [--build DIR --label TEXT] [--out FILE] [--no-pulumi]
  *       --quick      fleets 1, 10 and 100 only and fewer runs (a smoke run; not a record)
- *       --build DIR  benchmark another compiled build (e.g. an older commit's)
+ *       --build DIR  benchmark another compiled build (e.g. an older commit's); --label names it in the record
  */
 const { spawnSync } = require('child_process');
 const fs = require('fs');
@@ -40,6 +40,7 @@ function parseArgs(argv) {
     else if (a === '--build') o.build = path.resolve(argv[++i]);
     else if (a === '--out') o.out = path.resolve(argv[++i]);
     else if (a === '--no-pulumi') o.pulumi = false;
+    else if (a === '--label') o.label = argv[++i];
     else throw new Error(`unknown argument ${a}`);
   }
   return o;
@@ -123,14 +124,17 @@ function benchPulumi(c, o, runs) {
   };
 }
 
-function machine() {
+function machine(o) {
   const cpus = os.cpus();
   let commit = '';
   try {
     commit = spawnSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
+    if (spawnSync('git', ['-C', ROOT, 'status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).stdout.trim() !== '') commit += ' (modified)';
   } catch {
     /* not a git checkout */
   }
+  // A build benchmarked from elsewhere is named by its label, not by this checkout's commit.
+  if (o.build !== path.join(ROOT, 'build')) commit = o.label ?? `build at ${o.build}`;
   return {
     cpu: `${cpus.length} × ${cpus[0]?.model ?? 'unknown'}`,
     memGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
@@ -242,7 +246,7 @@ function main() {
     const record = {
       command: `node scripts/bench.js ${process.argv.slice(2).join(' ')}`.trim(),
       started: started.toISOString(),
-      machine: { ...machine(), loadAverageBefore: loadBefore.map((x) => +x.toFixed(2)), loadAverageAfter: os.loadavg().map((x) => +x.toFixed(2)) },
+      machine: { ...machine(o), loadAverageBefore: loadBefore.map((x) => +x.toFixed(2)), loadAverageAfter: os.loadavg().map((x) => +x.toFixed(2)) },
       build: path.relative(ROOT, o.build) || '.',
       synthEntry: path.relative(ROOT, o.entry),
       results,
@@ -251,7 +255,7 @@ function main() {
     };
     fs.mkdirSync(path.dirname(o.out), { recursive: true });
     fs.writeFileSync(o.out, `${JSON.stringify(record, null, 2)}\n`);
-    console.log(`${record.machine.cpu}, ${record.machine.memGiB} GiB, ${record.machine.os}, node ${record.machine.node}, commit ${record.machine.commit}`);
+    console.log(`${record.machine.cpu}, ${record.machine.memGiB} GiB, ${record.machine.os}, node ${record.machine.node}, ${record.machine.commit} (${record.synthEntry})`);
     console.log(`load average before ${record.machine.loadAverageBefore.join(' ')}, after ${record.machine.loadAverageAfter.join(' ')}\n`);
     console.log(table(results, pulumi));
     console.log('\nTargets (issue 15)');
