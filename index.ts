@@ -21,7 +21,7 @@ export { addCharts, buildApp, chartPrefix, checkRendered, MAX_CONFIGMAP_BYTES } 
 export type { LayoutChart } from './stacks/build';
 export { loadConfigFile, MAX_CONFIG_BYTES, MAX_CONFIG_DEPTH, parseConfigText, readConfigFile } from './stacks/load';
 export type { SourcedConfig } from './stacks/load';
-export { renderApp, writeRendered } from './stacks/render';
+export { renderApp, synthCharts, writeRendered } from './stacks/render';
 export type { RenderedFile } from './stacks/render';
 export { apiGroup, isBuiltInKind, orderForApply, BUILT_IN_API_GROUPS } from './stacks/apply-order';
 export type { RenderedObject } from './stacks/apply-order';
