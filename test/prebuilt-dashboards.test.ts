@@ -46,7 +46,7 @@ describe('collecting dashboards and rules across a fleet', () => {
     };
     ship('a', 'one');
     ship('b', 'two');
-    expect(() => collectObservability([chart])).toThrow('dashboard uid "same" is shipped twice with different content');
+    expect(() => collectObservability([chart])).toThrow(/dashboards\[\]\.uid: "same" is invalid; allowed: a dashboard uid shipped once, or twice with the same content/);
   });
 
   test('GIVEN many components that ship the same rule set object WHEN collected THEN it is kept once, equal to what they ship', () => {

@@ -31,7 +31,8 @@ const multi = examples.find(([f]) => f === 'multi-cluster.yaml')![1];
 const valid: [string, unknown][] = [
   ...examples.map(([f, c]) => [f, c] as [string, unknown]),
   ['a fleet of 12 clusters', fleetConfig(12)],
-  ['non-BMP characters (minLength counts code points)', mutate(perCluster, (c) => (c.grafana = { adminSecret: { name: 'g', userKey: '😀' } }))],
+  // 200 code points, 400 UTF-16 code units: valid only when maxLength (255) counts code points, as the schema walk does.
+  ['non-BMP characters (maxLength counts code points)', mutate(perCluster, (c) => (c.gatewayPolicies.gateways[0].serviceName = '😀'.repeat(200)))],
 ];
 const invalid: [string, unknown][] = [
   ['not an object', 'layout: per-cluster'],
@@ -98,7 +99,7 @@ describe('precompiled config schema', () => {
     expect(loads).toBe(1);
   });
 
-  test('GIVEN schema errors WHEN validateConfig maps them THEN the problems name field, value and allowed text as before', () => {
+  test('GIVEN schema errors WHEN validateConfig explains them THEN the problems name field, value and allowed text (the schema walk)', () => {
     try {
       validateConfig(invalid.find(([n]) => n.startsWith('many problems'))![1], 'fleet.yaml');
       throw new Error('expected a ValidationError');
@@ -106,11 +107,12 @@ describe('precompiled config schema', () => {
       expect(e).toBeInstanceOf(ValidationError);
       expect((e as ValidationError).problems).toEqual(
         expect.arrayContaining([
-          { field: 'multiCluster.workloadClusters[1].name', value: 'Bad_Name', allowed: 'a cluster name' },
-          { field: 'multiCluster.workloadClusters[0].gatewayPolicies.gateways[0].namespace', value: 'NS', allowed: 'a namespace name' },
+          expect.objectContaining({ field: 'multiCluster.workloadClusters[1].name', value: 'Bad_Name', allowed: expect.stringMatching(/^a cluster name \(a DNS-1123 subdomain/) }),
+          expect.objectContaining({ field: 'multiCluster.workloadClusters[0].gatewayPolicies.gateways[0].namespace', value: 'NS', allowed: expect.stringMatching(/^a namespace name/) }),
           expect.objectContaining({ field: 'multiCluster.workloadClusters[0].gatewayTokenSecret', value: undefined, allowed: expect.stringMatching(/^a required field/) }),
-          { field: 'multiCluster.workloadClusters[1].collectors.mode', value: 'Sidecar', allowed: 'one of "Deployment", "DaemonSet"' },
-          expect.objectContaining({ field: 'multiCluster.workloadClusters[1].collectors.extra', value: true, allowed: expect.stringMatching(/^no such field/) }),
+          expect.objectContaining({ field: 'multiCluster.workloadClusters[1].collectors.mode', value: 'Sidecar', allowed: 'one of "Deployment", "DaemonSet"' }),
+          expect.objectContaining({ field: 'multiCluster.workloadClusters[1].collectors.replicas', value: 99 }),
+          expect.objectContaining({ field: 'multiCluster.workloadClusters[1].collectors.extra', conceal: 'unknown-field', allowed: expect.stringMatching(/known fields here: mode, replicas/) }),
         ]),
       );
     }
