@@ -2,7 +2,8 @@
  * The floor of a synth: a process that loads only the YAML library cdk8s
  * serialises with (its bundled `yaml`), reads the rendered objects (JSON,
  * written by inproc.js) and writes the same objects to the same files, with
- * the serialisation cdk8s `Yaml.stringify` uses. Nothing else.
+ * the serialisation cdk8s `Yaml.stringify` uses, and each file's
+ * prerequisites file beside it (its text as rendered: a few lines). Nothing else.
  *
  *     node scripts/bench/floor.js <objects.json> <outdir>
  */
@@ -17,4 +18,5 @@ fs.mkdirSync(outdir, { recursive: true });
 for (const f of files) {
   const text = f.objects.map((o) => YAML.stringify(o, { keepUndefined: true, lineWidth: 0, version: '1.1' })).join('---\n');
   fs.writeFileSync(path.join(outdir, f.fileName), text);
+  if (f.prerequisites) fs.writeFileSync(path.join(outdir, f.prerequisites.fileName), f.prerequisites.text);
 }

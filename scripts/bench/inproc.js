@@ -6,7 +6,7 @@
  * which is what the render uses). Prints JSON; with a third argument also
  * writes the rendered objects (for floor.js).
  *
- *     node scripts/bench/inproc.js <build dir> <config.yaml> [objects.json] [reps]
+ *     node scripts/bench/inproc.js <build dir> <config.yaml[,more.yaml…]> [objects.json] [reps]
  */
 const fs = require('fs');
 const path = require('path');
@@ -18,7 +18,8 @@ const { buildApp } = require(path.join(buildDir, 'stacks', 'build'));
 const { renderApp } = require(path.join(buildDir, 'stacks', 'render'));
 const { Yaml } = require('cdk8s');
 
-const render = () => renderApp(buildApp([loadConfigFile(config)]));
+// Several files (a fleet larger than one config holds) are rendered together, as LGTM_CONFIG renders them.
+const render = () => renderApp(buildApp(config.split(',').map((f) => loadConfigFile(f))));
 const reps = Number(repsArg ?? 10);
 const warmup = reps > 2 ? 2 : 1;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -36,7 +37,7 @@ for (let i = 0; i < warmup + reps; i++) {
   for (const f of files) Yaml.stringify(...f.objects);
   if (i >= warmup) stringify.push(performance.now() - t);
 }
-if (objectsOut) fs.writeFileSync(objectsOut, JSON.stringify(files.map((f) => ({ fileName: f.fileName, objects: f.objects }))));
+if (objectsOut) fs.writeFileSync(objectsOut, JSON.stringify(files.map((f) => ({ fileName: f.fileName, objects: f.objects, ...(f.prerequisites ? { prerequisites: { fileName: f.prerequisites.fileName, text: f.prerequisites.text } } : {}) }))));
 const objects = files.reduce((n, f) => n + f.objects.length, 0);
 const bytes = files.reduce((n, f) => n + Buffer.byteLength(f.yaml), 0);
 process.stdout.write(`${JSON.stringify({ reps, files: files.length, objects, bytes, buildMs: median(build), stringifyMs: median(stringify), buildRuns: build, stringifyRuns: stringify })}\n`);
