@@ -81,6 +81,26 @@ function synth(env: NodeJS.ProcessEnv): number {
   return 0;
 }
 
+/**
+ * Validates config files and renders them in memory, writing nothing (the
+ * command line's `validate`): prints what each file would hold and returns 0,
+ * or prints every problem and returns 1. Errors other than invalid
+ * configuration propagate.
+ */
+export function validate(files: readonly string[]): number {
+  try {
+    const rendered = renderApp(buildApp(files.map((f) => loadConfigFile(path.resolve(f)))));
+    for (const r of rendered) process.stdout.write(`valid: ${r.fileName} would hold ${r.objects.length} objects\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof ValidationError) {
+      process.stderr.write(`${e.message}\nNothing was written.\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
 function count(n: number, what: string): string {
   return `${n} ${what}${n === 1 ? '' : 's'}`;
 }

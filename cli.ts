@@ -5,15 +5,17 @@
  * the files and output directory as arguments (it calls the same `main()`);
  * `validate` loads, validates, builds and renders in memory with the same
  * functions, and writes nothing.
+ *
+ * Both run what `npm run synth` runs: build/synth.js, the synth bundled into
+ * one file by `npm run build` (scripts/bundle.js), loaded only once the
+ * arguments are parsed; `--help`, `--version` and usage errors load nothing
+ * else. Without the bundle (the TypeScript sources under ts-jest, or a bare
+ * tsc build) the same functions come from ./app.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { main } from './app';
-import { ValidationError } from './lib/validation';
-import { buildApp } from './stacks/build';
-import { loadConfigFile } from './stacks/load';
-import { renderApp } from './stacks/render';
+import type * as App from './app';
 
 export const USAGE = `Usage: otel-lgtm-k8s <command> -c <config.yaml> [-c <more.yaml>…] [options]
 
@@ -66,21 +68,21 @@ export function run(argv: readonly string[]): number {
   if (withComma !== undefined) return usageError(`config file names must not contain "," (${withComma})`);
   if (command === 'validate' && values.out !== undefined) return usageError('validate writes nothing, so it takes no -o');
 
+  const synth = synthModule();
   if (command === 'render') {
     const env = { ...process.env, LGTM_CONFIG: configs.join(','), CDK8S_OUTDIR: values.out ?? 'dist' };
-    return main(env);
+    return synth.main(env);
   }
-  try {
-    const rendered = renderApp(buildApp(configs.map((f) => loadConfigFile(path.resolve(f)))));
-    for (const r of rendered) process.stdout.write(`valid: ${r.fileName} would hold ${r.objects.length} objects\n`);
-    return 0;
-  } catch (e) {
-    if (e instanceof ValidationError) {
-      process.stderr.write(`${e.message}\nNothing was written.\n`);
-      return 1;
-    }
-    throw e;
-  }
+  return synth.validate(configs);
+}
+
+/** build/synth.js beside this file (the bundle `npm run build` writes), else the modules of ./app. */
+function synthModule(): typeof App {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const bundle = path.join(__dirname, 'synth.js');
+  if (fs.existsSync(bundle)) return require(bundle) as typeof App;
+  return require('./app') as typeof App;
+  /* eslint-enable @typescript-eslint/no-require-imports */
 }
 
 function usageError(message: string): number {

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 /**
- * Bundles the synth entry point (`main` of build/app.js) into one file,
- * build/synth.js, which `npm run synth`, `npx cdk8s synth` and the benchmark
- * run. Loading the compiled package file by file costs a one-cluster synth
- * about a fifth of its time in module resolution alone (some 200 modules:
- * path lookups, stat and package.json reads, one compile per file); the
- * bundle is one file. build/app.js stays the plain tsc output (the library
+ * Bundles the synth entry point (build/app.js: `main`, and `validate` for
+ * the command line) into one file, build/synth.js, which `npm run synth`,
+ * `npx cdk8s synth`, the command line (`otel-lgtm-k8s render|validate`,
+ * build/cli.js loads it) and the benchmark run. Loading the compiled package
+ * file by file costs a one-cluster synth about a fifth of its time in module
+ * resolution alone (some 200 modules: path lookups, stat and package.json
+ * reads, one compile per file); the bundle is one file. build/app.js stays the plain tsc output (the library
  * and the tests use it); both render byte-identical files (scripts/render-check.js
  * compares them).
  *
@@ -17,6 +18,10 @@
  * - `yaml`: every `yaml` import resolves to the copy cdk8s bundles, which
  *   lib/yaml picks at run time outside the bundle (one YAML library).
  * The Grafana SDK (prebuilt dashboards) and Pulumi stay outside the bundle.
+ * cdk8s and constructs are inside it: the command line and `npm run synth`
+ * render with the versions the package was built with (those of
+ * package-lock.json), whatever peer versions the installing project has; the
+ * library (build/index.js) uses the project's peers.
  * The build fails if the bundle would contain any of the modules it avoids.
  *
  *     node scripts/bundle.js [build dir]
@@ -75,8 +80,8 @@ async function bundle(buildDir = path.join(ROOT, 'build')) {
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    sourcemap: 'linked',
-    sourcesContent: false,
+    // No source map: the package ships none (a .map file beside it would be left out of the tarball, its reference dangling).
+    sourcemap: false,
     external: ['@grafana/grafana-foundation-sdk', '@grafana/grafana-foundation-sdk/*', '@pulumi/*'],
     footer: { js: 'if (require.main === module) process.exitCode = module.exports.main();' },
     metafile: true,
