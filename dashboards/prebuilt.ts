@@ -11,6 +11,7 @@
  * they build.
  */
 import { deepFreeze } from '../lib/freeze';
+import { isValidPromql, promqlAllowed, promqlTargets, rememberVerifiedPromql } from '../lib/promql';
 import type { DashboardSpec } from './types';
 
 /** The dashboards the stack's components ship, by name. */
@@ -38,13 +39,17 @@ let prebuilt: Record<DefaultDashboardName, DashboardSpec> | undefined;
 /**
  * A default dashboard of the stack, read from the prebuilt file once and
  * shared: it is deeply frozen, so callers copy what they keep (as
- * `Grafana.addDashboard` does).
+ * `Grafana.addDashboard` does). Its PromQL queries were checked at build
+ * time, so `Grafana.addDashboard` knows them without parsing them again.
  */
 export function defaultDashboard(name: DefaultDashboardName): DashboardSpec {
   if (prebuilt === undefined) {
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      prebuilt = deepFreeze(require('./prebuilt-dashboards.json') as Record<DefaultDashboardName, DashboardSpec>);
+      const loaded = deepFreeze(require('./prebuilt-dashboards.json') as Record<DefaultDashboardName, DashboardSpec>);
+      // Their queries were checked when they were prebuilt (scripts/prebuild-dashboards.js): Grafana.addDashboard need not parse them again.
+      for (const d of Object.values(loaded)) rememberVerifiedPromql(queriesOf(d));
+      prebuilt = loaded;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') {
         throw new Error('the prebuilt dashboards (dashboards/prebuilt-dashboards.json) are missing; run `npm run build`');
@@ -55,4 +60,22 @@ export function defaultDashboard(name: DefaultDashboardName): DashboardSpec {
   const d = prebuilt[name];
   if (d === undefined) throw new Error(`the prebuilt dashboards have no "${name}" dashboard; run \`npm run build\``);
   return d;
+}
+
+/** The PromQL queries of a dashboard: those `Grafana.addDashboard` checks. */
+function queriesOf(d: DashboardSpec): string[] {
+  return promqlTargets(d.json as Record<string, unknown>)
+    .map((q) => q.expr)
+    .filter((e): e is string => typeof e === 'string');
+}
+
+/**
+ * Checks that every PromQL query of a dashboard parses, as
+ * `Grafana.addDashboard` does: the build runs it on every default dashboard
+ * when it prebuilds them (scripts/prebuild-dashboards.js) and fails on a
+ * query that does not parse. Throws naming the query.
+ */
+export function checkQueries(d: DashboardSpec): void {
+  const bad = promqlTargets(d.json as Record<string, unknown>).filter((q) => !isValidPromql(q.expr));
+  if (bad.length > 0) throw new Error(`dashboard ${d.uid}: ${bad.map((q) => `${q.at}.expr is not ${promqlAllowed(q.expr)}`).join('; ')}`);
 }

@@ -162,14 +162,64 @@ export function metricNamesOf(expr: string): string[] {
   return info.metricNames;
 }
 
+/**
+ * The first error of a PromQL expression (Grafana's interval variables
+ * replaced by durations), or null when it parses; remembered per expression.
+ * The same expressions come back many times in a synth (each rule and panel
+ * is checked for its result and again for its message) and in a fleet (every
+ * cluster ships the same rules), and parsing them is most of what checking
+ * them costs. Bounded, so a long-running process checking ever new
+ * expressions does not keep them all.
+ */
+function firstError(expr: string): PromqlError | null {
+  let e = checked.get(expr);
+  if (e === undefined) {
+    e = parsePromql(expandGrafanaIntervals(expr)).errors[0] ?? null;
+    if (checked.size >= MAX_CHECKED) checked.clear();
+    checked.set(expr, e);
+  }
+  return e;
+}
+const checked = new Map<string, PromqlError | null>();
+const MAX_CHECKED = 10_000;
+
+/**
+ * Records expressions as parsing without parsing them again: only for
+ * expressions verified when the package was built — the prebuilt default
+ * dashboards' queries, which scripts/prebuild-dashboards.js checks with
+ * {@link isValidPromql} (the build fails on one that does not parse).
+ */
+export function rememberVerifiedPromql(exprs: Iterable<string>): void {
+  for (const expr of exprs) if (!checked.has(expr) && checked.size < MAX_CHECKED) checked.set(expr, null);
+}
+
+/** The Prometheus queries of a Grafana dashboard model (panels, rows' panels), with their JSON path. */
+export function promqlTargets(model: Record<string, unknown>): { at: string; expr: unknown }[] {
+  const out: { at: string; expr: unknown }[] = [];
+  const isProm = (ds: unknown) => typeof ds === 'object' && ds !== null && (ds as { type?: string }).type === 'prometheus';
+  const walk = (panels: unknown, at: string) => {
+    if (!Array.isArray(panels)) return;
+    panels.forEach((p, i) => {
+      if (typeof p !== 'object' || p === null) return;
+      const panel = p as { datasource?: unknown; targets?: unknown; panels?: unknown };
+      (Array.isArray(panel.targets) ? panel.targets : []).forEach((t: any, j: number) => {
+        if (t && typeof t === 'object' && 'expr' in t && (isProm(t.datasource) || (t.datasource === undefined && isProm(panel.datasource)))) out.push({ at: `${at}[${i}].targets[${j}]`, expr: t.expr });
+      });
+      walk(panel.panels, `${at}[${i}].panels`);
+    });
+  };
+  walk(model.panels, 'panels');
+  return out;
+}
+
 /** Whether `expr` parses as PromQL (with Grafana's interval variables replaced by durations). */
 export function isValidPromql(expr: unknown): boolean {
-  return typeof expr === 'string' && expr.trim() !== '' && parsePromql(expandGrafanaIntervals(expr)).errors.length === 0;
+  return typeof expr === 'string' && expr.trim() !== '' && firstError(expr) === null;
 }
 
 /** The "allowed" of a PromQL expression, naming the first syntax error. */
 export function promqlAllowed(expr: unknown): string {
   if (typeof expr !== 'string') return 'a PromQL expression';
-  const e = parsePromql(expandGrafanaIntervals(expr)).errors[0];
+  const e = firstError(expr);
   return e ? `a PromQL expression that parses (syntax error at offset ${e.position} near ${JSON.stringify(e.near)})` : 'a PromQL expression';
 }

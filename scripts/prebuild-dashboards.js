@@ -3,7 +3,9 @@
  * Renders the stack's default dashboards at build time (see
  * dashboards/prebuilt.ts): loads the compiled dashboards module, builds every
  * default dashboard with the Grafana Foundation SDK and writes them as JSON
- * next to it, so synthesis does not load the SDK.
+ * next to it, so synthesis does not load the SDK. Every PromQL query of them
+ * is checked to parse here (the build fails otherwise), so synthesis does not
+ * parse them again (dashboards/prebuilt.ts).
  *
  * `npm run build` runs it after tsc; the jest global setup writes
  * dashboards/prebuilt-dashboards.json (gitignored) from the source the same way.
@@ -16,7 +18,10 @@ const path = require('path');
 /** The JSON text of every default dashboard, built by `mod` (the prebuilt module). */
 function prebuiltDashboardsJson(mod) {
   const out = {};
-  for (const name of mod.DEFAULT_DASHBOARDS) out[name] = mod.buildDefaultDashboard(name);
+  for (const name of mod.DEFAULT_DASHBOARDS) {
+    out[name] = mod.buildDefaultDashboard(name);
+    mod.checkQueries(out[name]);
+  }
   return `${JSON.stringify(out)}\n`;
 }
 

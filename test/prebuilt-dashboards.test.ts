@@ -2,7 +2,8 @@ import { App, Chart } from 'cdk8s';
 import { buildApp } from '../stacks/build';
 import { validateConfig } from '../stacks/config';
 import { WorkloadClusterStack } from '../stacks/multi-cluster';
-import { buildDefaultDashboard, DEFAULT_DASHBOARDS, defaultDashboard } from '../dashboards/prebuilt';
+import { buildDefaultDashboard, checkQueries, DEFAULT_DASHBOARDS, defaultDashboard } from '../dashboards/prebuilt';
+import { isValidPromql, promqlAllowed, promqlTargets } from '../lib/promql';
 import { collectObservability, Observable } from '../lib/observability';
 import { Construct } from 'constructs';
 
@@ -23,6 +24,32 @@ describe('prebuilt dashboards', () => {
       (d.json as Record<string, unknown>).title = 'changed';
     }).toThrow(TypeError);
     expect((d.json as Record<string, unknown>).title).toBe(buildDefaultDashboard('collector').title);
+  });
+});
+
+describe('the prebuilt dashboards\' PromQL', () => {
+  test.each(DEFAULT_DASHBOARDS)('GIVEN the prebuilt %s dashboard WHEN its queries are checked as the build checks them THEN every one parses', (name) => {
+    const d = defaultDashboard(name);
+    expect(promqlTargets(d.json as Record<string, unknown>).length).toBeGreaterThan(0);
+    expect(() => checkQueries(d)).not.toThrow();
+  });
+
+  test('GIVEN a dashboard with a query that does not parse WHEN checked as the build checks them THEN it throws naming the query', () => {
+    const d = JSON.parse(JSON.stringify(buildDefaultDashboard('backends')));
+    const target = promqlTargets(d.json)[0];
+    const panel = d.json.panels.flatMap((p: any) => [p, ...(p.panels ?? [])]).find((p: any) => (p.targets ?? []).some((t: any) => t.expr === target.expr));
+    panel.targets.find((t: any) => t.expr === target.expr).expr = 'sum(rate(x[5m])';
+    expect(() => checkQueries(d)).toThrow(/dashboard lgtm-backends: panels\[\d+\].*\.expr is not a PromQL expression that parses \(syntax error at offset 15/);
+  });
+
+  test('GIVEN an expression WHEN checked again THEN the remembered result is the same as the first (valid, and invalid with its message)', () => {
+    for (const expr of ['sum(rate(up[5m]))', 'sum(rate(up[5m])', 'rate(up)', 'rate(up[$__rate_interval])']) {
+      const first = [isValidPromql(expr), promqlAllowed(expr)];
+      expect([isValidPromql(expr), promqlAllowed(expr)]).toEqual(first);
+    }
+    expect(isValidPromql('sum(rate(up[5m])')).toBe(false);
+    expect(promqlAllowed('rate(up)')).toMatch(/needs a range vector/);
+    expect(isValidPromql('rate(up[$__rate_interval])')).toBe(true);
   });
 });
 

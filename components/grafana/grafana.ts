@@ -9,7 +9,7 @@ import { Endpoint } from '../../lib/endpoint';
 import { IMAGES, imageVersion } from '../../lib/images';
 import { childName, ComponentIdentity, standardLabels } from '../../lib/naming';
 import { resolveResources } from '../../lib/resources';
-import { isValidPromql, promqlAllowed } from '../../lib/promql';
+import { isValidPromql, promqlAllowed, promqlTargets } from '../../lib/promql';
 import { omit, Static, validateProps } from '../../lib/schema';
 import { is, validate } from '../../lib/validation';
 import { httpProbe, Workload } from '../../lib/workload';
@@ -320,25 +320,6 @@ export class Grafana extends Construct implements Observable, ScrapeTarget {
     const jobs = this.scrapeJobs.map((j) => j.jobName);
     return { ruleSets: jobs.length > 0 ? { grafana: [{ name: 'grafana', rules: targetRules('Grafana', 'Grafana', jobs) }] } : {} };
   }
-}
-
-/** The Prometheus queries of a dashboard model (panels, rows' panels), with their JSON path. */
-function promqlTargets(model: Record<string, unknown>): { at: string; expr: unknown }[] {
-  const out: { at: string; expr: unknown }[] = [];
-  const isProm = (ds: unknown) => typeof ds === 'object' && ds !== null && ((ds as { type?: string }).type === 'prometheus');
-  const walk = (panels: unknown, at: string) => {
-    if (!Array.isArray(panels)) return;
-    panels.forEach((p, i) => {
-      if (typeof p !== 'object' || p === null) return;
-      const panel = p as { datasource?: unknown; targets?: unknown; panels?: unknown };
-      (Array.isArray(panel.targets) ? panel.targets : []).forEach((t: any, j: number) => {
-        if (t && typeof t === 'object' && 'expr' in t && (isProm(t.datasource) || (t.datasource === undefined && isProm(panel.datasource)))) out.push({ at: `${at}[${i}].targets[${j}]`, expr: t.expr });
-      });
-      walk(panel.panels, `${at}[${i}].panels`);
-    });
-  };
-  walk(model.panels, 'panels');
-  return out;
 }
 
 /** The dashboard provider file: one file provider, folders from the directory structure, read-only. */
