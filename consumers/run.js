@@ -213,9 +213,10 @@ function checkTarball(pkgDir) {
   assert(license.includes('Apache License') && license.includes('Version 2.0, January 2004'), 'LICENSE is not the Apache-2.0 text');
   const missing = relativeLinks(fs.readFileSync(path.join(pkgDir, 'README.md'), 'utf8')).filter((t) => !fs.existsSync(path.join(pkgDir, t)));
   assert(missing.length === 0, `README.md links to files not in the tarball: ${missing.join(', ')}`);
-  // A cdk8s-only app loads the main entry's declarations: they may import the peers only.
+  // A cdk8s-only app loads the main entry's declarations: they may import the peers only, and TypeBox,
+  // whose types the public option schemas (LOKI_OPTIONS, …, issue 13) are; a dependency, installed with the package.
   const main = declarationImports(path.join(pkgDir, 'build/index.d.ts'));
-  const allowed = ['constructs', 'cdk8s', 'cdk8s-plus-28'];
+  const allowed = ['constructs', 'cdk8s', 'cdk8s-plus-28', '@sinclair/typebox'];
   const foreign = main.packages.filter((p) => !allowed.includes(p));
   assert(foreign.length === 0, `the main entry's declarations import ${foreign.join(', ')} (only ${allowed.join(', ')} may be imported)`);
   const pulumi = declarationImports(path.join(pkgDir, 'build/pulumi/index.d.ts'));

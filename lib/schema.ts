@@ -1,3 +1,9 @@
+// TypeBox's declarations (part of this package's public types: the option
+// schemas) name AsyncIterableIterator; a project whose `lib` predates ES2018
+// (cdk8s init's template has es2016) and that no longer gets it through
+// @types/node (TypeScript 6 and newer include no @types by default) must still
+// compile them. `preserve` keeps the directive in the emitted declarations.
+/// <reference lib="es2018.asynciterable" preserve="true" />
 /**
  * Option schemas: each component defines its options once, with TypeBox,
  * which yields the static TypeScript type (`Static<typeof S>`), the JSON

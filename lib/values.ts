@@ -98,7 +98,7 @@ export class Duration {
 /** What {@link DURATION_PATTERN} allows, phrased for error messages. */
 export const DURATION_ALLOWED = 'a duration such as "30s", "15m", "24h", "30d" or "1h30m" (units y, w, d, h, m, s, ms, largest first, each at most once)';
 
-/** The "allowed" text of a duration with a range, e.g. `from "24h" to "292y"`. */
+/** The "allowed" text of a duration with a range: at least `min` (or greater than zero) and at most about 292y. */
 export function durationRangeAllowed(min: Duration | undefined, why?: string): string {
   const lower = min ? `at least "${min.text}"` : 'greater than zero';
   return `${DURATION_ALLOWED}, ${lower}${why ? ` (${why})` : ''} and at most about 292y (the int64-nanosecond limit of Prometheus, Loki and Go)`;
