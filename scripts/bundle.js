@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 /**
  * Bundles the synth entry point (build/app.js: `main`, and `validate` for
- * the command line) into one file, build/synth.js, which `npm run synth`,
- * `npx cdk8s synth`, the command line (`otel-lgtm-k8s render|validate`,
- * build/cli.js loads it) and the benchmark run. Loading the compiled package
- * file by file costs a one-cluster synth about a fifth of its time in module
- * resolution alone (some 200 modules: path lookups, stat and package.json
- * reads, one compile per file); the bundle is one file. build/app.js stays the plain tsc output (the library
- * and the tests use it); both render byte-identical files (scripts/render-check.js
- * compares them).
+ * the command line) into one file, build/synth-bundle.js, and puts its loader
+ * (scripts/synth-loader.js) beside it as build/synth.js, which `npm run
+ * synth`, `npx cdk8s synth`, the command line (`otel-lgtm-k8s
+ * render|validate`, build/cli.js loads it) and the benchmark run; the loader
+ * compiles the bundle with the V8 code cache scripts/code-cache.js writes
+ * next. Loading the compiled package file by file costs a one-cluster synth
+ * about a fifth of its time in module resolution alone (some 200 modules:
+ * path lookups, stat and package.json reads, one compile per file); the
+ * bundle is one file. build/app.js stays the plain tsc output (the library
+ * and the tests use it); both render byte-identical files
+ * (scripts/render-check.js compares them).
  *
  * Two substitutions, both on what the synth loads and not on what it renders:
  * - `cdk8s-plus-28`: the package uses only its `k8s` L1 classes; the bundle
@@ -67,7 +70,7 @@ async function bundle(buildDir = path.join(ROOT, 'build')) {
     },
   };
 
-  const out = path.join(buildDir, 'synth.js');
+  const out = path.join(buildDir, 'synth-bundle.js');
   const result = await esbuild.build({
     stdin: {
       contents: 'module.exports = require("./app.js");',
@@ -83,7 +86,6 @@ async function bundle(buildDir = path.join(ROOT, 'build')) {
     // No source map: the package ships none (a .map file beside it would be left out of the tarball, its reference dangling).
     sourcemap: false,
     external: ['@grafana/grafana-foundation-sdk', '@grafana/grafana-foundation-sdk/*', '@pulumi/*'],
-    footer: { js: 'if (require.main === module) process.exitCode = module.exports.main();' },
     metafile: true,
     absWorkingDir: ROOT,
     logLevel: 'warning',
@@ -99,6 +101,9 @@ async function bundle(buildDir = path.join(ROOT, 'build')) {
     fs.rmSync(out, { force: true });
     throw new Error(`the synth bundle would contain modules the synth must not load:\n  ${problems.join('\n  ')}`);
   }
+  // The entry point: the loader (which runs main() as a program); a cache of an older bundle is left behind no more.
+  fs.copyFileSync(path.join(__dirname, 'synth-loader.js'), path.join(buildDir, 'synth.js'));
+  fs.rmSync(path.join(buildDir, 'synth-bundle.cache'), { force: true });
   return { out, inputs: inputs.length, l1: l1.kept.length, bytes: fs.statSync(out).size };
 }
 
