@@ -347,12 +347,17 @@ gatewayPolicies:
 
 /** The outputs of the README's two cdk8s examples (dist/), checked against what `otel-lgtm-k8s render` makes of the equivalent config. */
 function checkCdk8sOutputs(dir) {
-  const whole = readYamlDocs(path.join(dir, 'dist', 'observability.k8s.yaml'));
+  // `cdk8s synth` writes construct order, and the README's whole-stack example creates its NetworkPolicies after
+  // the components (issue 12), so after the custom resources: put in apply order with the package's
+  // orderForApply, as the README tells users to, it must be exactly what the command line renders.
+  const { orderForApply } = require(require.resolve('otel-lgtm-k8s', { paths: [dir] }));
+  const whole = orderForApply(readYamlDocs(path.join(dir, 'dist', 'observability.k8s.yaml')));
   checkManifests(whole, 'observability.k8s.yaml');
   const rendered = readYamlDocs(path.join(dir, 'rendered', 'per-cluster.k8s.yaml'));
-  assert(JSON.stringify(whole) === JSON.stringify(rendered), 'the README whole-stack example does not render the same objects as the per-cluster layout of the equivalent config');
+  assert(JSON.stringify(whole) === JSON.stringify(rendered), 'the README whole-stack example, in apply order, does not render the same objects as the per-cluster layout of the equivalent config');
   const k = kinds(whole);
-  const want = { Namespace: 1, StatefulSet: 3, Deployment: 4, DaemonSet: 1, HTTPListenerPolicy: 2, ReferenceGrant: 2 };
+  // kgateway 2.2 (the default kgatewayVersion) takes ListenerPolicy (issue 12).
+  const want = { Namespace: 1, StatefulSet: 3, Deployment: 4, DaemonSet: 1, ListenerPolicy: 2, ReferenceGrant: 2 };
   for (const [kind, n] of Object.entries(want)) assert(k[kind] === n, `observability.k8s.yaml: ${k[kind] ?? 0} ${kind}, expected ${n}`);
   const promConfig = whole.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'prometheus-config');
   assert(promConfig, 'no prometheus-config ConfigMap');
@@ -456,7 +461,8 @@ function pulumiProject(set, v, work, tarball, blocks) {
     assert(wrongProvider.length === 0, `${wrongProvider.length} resources not on the prod-eu-1 provider, e.g. ${wrongProvider[0]?.name}`);
     assert(objects.some((o) => o.name === 'prod-eu-1:namespace:telemetry'), 'no Namespace telemetry');
     assert(objects.some((o) => o.type === 'kubernetes:core/v1:Secret' && o.inputs.metadata.name === 'grafana-admin'), 'the Grafana admin Secret was not created from the secret config');
-    assert(objects.filter((o) => o.type === 'kubernetes:gateway.kgateway.dev/v1alpha1:HTTPListenerPolicy').length === 2, 'not two HTTPListenerPolicies');
+    // kgateway 2.2 (the default kgatewayVersion) takes ListenerPolicy (issue 12).
+    assert(objects.filter((o) => o.type === 'kubernetes:gateway.kgateway.dev/v1alpha1:ListenerPolicy').length === 2, 'not two ListenerPolicies');
     assert(JSON.stringify(outputs.grafana) === JSON.stringify({ name: 'grafana', namespace: 'telemetry', port: 3000 }), `grafana output ${JSON.stringify(outputs.grafana)}`);
     assert(/^otel-agent\.telemetry\.svc/.test(outputs.otlp?.grpc ?? ''), `otlp output ${JSON.stringify(outputs.otlp)}`);
     return `${objects.length} Kubernetes resources on the cluster's provider; outputs ${JSON.stringify(outputs)}`;
