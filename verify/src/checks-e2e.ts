@@ -376,10 +376,13 @@ export async function checkOutage(r: Report, mgmt: FleetMember, wl: FleetMember,
   const n = OUTAGE.rate * OUTAGE.loadSeconds;
   const agent = `otel-agent.${wl.c.objects.find((o) => o.kind === 'Namespace')!.metadata.name}.svc:4317`;
   const common = ['--otlp-endpoint', agent, '--otlp-insecure', '--rate', String(OUTAGE.rate), '--service', service];
+  // telemetrygen's trace limiter waits once per span (the client span and each
+  // child), so traces reach OUTAGE.rate per second at SPANS_PER_TRACE times it.
+  const traceArgs = ['--otlp-endpoint', agent, '--otlp-insecure', '--rate', String(OUTAGE.rate * SPANS_PER_TRACE), '--service', service];
   const started = Date.now();
   const at = (s: number) => sleep(Math.max(0, started + s * 1000 - Date.now()));
   const load = Promise.all([
-    telemetrygen(wl.sim, wl.app!, ['traces', ...common, '--traces', String(n), '--child-spans', String(SPANS_PER_TRACE - 1)], dir),
+    telemetrygen(wl.sim, wl.app!, ['traces', ...traceArgs, '--traces', String(n), '--child-spans', String(SPANS_PER_TRACE - 1)], dir),
     telemetrygen(wl.sim, wl.app!, ['logs', ...common, '--logs', String(n)], dir),
     telemetrygen(wl.sim, wl.app!, ['metrics', ...common, '--metrics', String(n), '--otlp-metric-name', APP_METRIC, '--metric-type', 'Gauge', '--unique-timeseries', '--unique-timeseries-duration', '1s'], dir),
   ]);
