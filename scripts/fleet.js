@@ -7,9 +7,9 @@
  * the management cluster and everything else stay as in the example.
  *
  * One config holds at most as many workload clusters as the config schema
- * allows (`multiCluster.workloadClusters` maxItems, 100). A larger fleet is
+ * allows (`multiCluster.workloadClusters` maxItems, 1,000). A larger fleet is
  * several configs rendered together, as a user would write it: N workload
- * clusters split evenly over ceil(N / 100) deployments `fleet<N>-01`, … (each
+ * clusters split evenly over ceil(N / 1,000) deployments `fleet<N>-01`, … (each
  * with its own management cluster), names still `wl-0001` … `wl-N`.
  *
  *     node scripts/fleet.js N [out.yaml]      # writes the config(s) (stdout without a file, one config only)

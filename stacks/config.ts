@@ -99,7 +99,7 @@ const MULTI_CLUSTER = Obj(
       },
       { doc: 'The management (hub) cluster: backends, Grafana and the telemetry gateway.' },
     ),
-    workloadClusters: List(WORKLOAD_CLUSTER, 'a list of 1 to 100 workload clusters', { minItems: 1, maxItems: 100, doc: 'The workload (spoke) clusters.' }),
+    workloadClusters: List(WORKLOAD_CLUSTER, 'a list of 1 to 1000 workload clusters', { minItems: 1, maxItems: 1000, doc: 'The workload (spoke) clusters.' }),
   },
   { doc: 'The clusters of the multi-cluster layout.' },
 );
