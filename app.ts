@@ -63,12 +63,9 @@ function synth(env: NodeJS.ProcessEnv): number {
   }
   const app = buildApp(configs);
   const rendered = renderApp(app);
-  for (const r of rendered) {
-    const owners = configs.filter((c) => r.fileName.startsWith(`${chartPrefix(c.config)}.`) || r.fileName.startsWith(`${chartPrefix(c.config)}-`));
-    const owner = owners.sort((a, b) => chartPrefix(b.config).length - chartPrefix(a.config).length)[0] ?? configs[0];
-    checkRendered(r.objects, r.fileName, owner.source);
-  }
-  writeRendered(rendered, outdir);
+  const sourceOf = new Map(configs.map((c) => [chartPrefix(c.config), c.source]));
+  for (const r of rendered) checkRendered(r.objects, r.fileName, sourceOf.get(r.deployment!) ?? configs[0].source);
+  const { removed } = writeRendered(rendered, outdir);
   for (const r of rendered) {
     const kinds = new Map<string, number>();
     for (const o of r.objects) kinds.set(o.kind, (kinds.get(o.kind) ?? 0) + 1);
@@ -78,6 +75,7 @@ function synth(env: NodeJS.ProcessEnv): number {
     const needs = [count(p.customResourceDefinitions.length, 'CRD'), count(p.namespaces.length, 'Namespace'), count(p.secrets.length, 'Secret')].join(', ');
     process.stdout.write(`wrote ${path.relative(process.cwd(), path.join(outdir, r.prerequisites.fileName))}: to create first, ${needs}\n`);
   }
+  for (const p of removed) process.stdout.write(`removed ${path.relative(process.cwd(), p)}: an earlier render of the same deployment wrote it, this one does not\n`);
   return 0;
 }
 

@@ -30,8 +30,10 @@ Commands:
 
 Options:
   -c, --config <file>   a config file (YAML or JSON); repeat for several
-  -o, --out <dir>       output directory of render (default: dist); its old
-                        *.k8s.yaml and *.prerequisites.txt files are replaced
+  -o, --out <dir>       output directory of render (default: dist); files an
+                        earlier render of the same deployment wrote there and
+                        this one does not are removed (.otel-lgtm-k8s-files
+                        records them), every other file is left alone
   -h, --help            show this help
   -v, --version         print the version
 

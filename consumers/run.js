@@ -505,8 +505,10 @@ function cliProject(set, v, work, tarball, pkgDir) {
       const printed = cli(['render', '-c', 'per-cluster.yaml', '-o', 'out/']).stdout;
       const synth = path.join(dir, 'synth');
       sh(process.execPath, [path.join(ROOT, 'build', 'app.js')], { cwd: dir, env: { LGTM_CONFIG: path.join(dir, 'per-cluster.yaml'), CDK8S_OUTDIR: synth } });
-      const names = fs.readdirSync(path.join(dir, 'out')).sort();
-      assert(JSON.stringify(names) === JSON.stringify(fs.readdirSync(synth).sort()), `render wrote ${names.join(', ')}, npm run synth ${fs.readdirSync(synth).join(', ')}`);
+      const all = fs.readdirSync(path.join(dir, 'out')).sort();
+      assert(JSON.stringify(all) === JSON.stringify(fs.readdirSync(synth).sort()), `render wrote ${all.join(', ')}, npm run synth ${fs.readdirSync(synth).join(', ')}`);
+      assert(all[0] === '.otel-lgtm-k8s-files', `no record of the files written (.otel-lgtm-k8s-files) in ${all.join(', ')}`);
+      const names = all.slice(1);
       assert(JSON.stringify(names) === JSON.stringify(['per-cluster-prod.k8s.yaml', 'per-cluster-prod.prerequisites.txt']), `unexpected files ${names.join(', ')}`);
       const objects = readYamlDocs(path.join(dir, 'out', names[0]));
       checkManifests(objects, names[0]);

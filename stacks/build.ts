@@ -1,5 +1,6 @@
 import { App } from 'cdk8s';
 import { ValidationError } from '../lib/validation';
+import { setDeployment } from './deployment';
 import { LgtmConfig } from './config';
 import { SourcedConfig } from './load';
 import { ManagementClusterStack, multiClusterCharts, WorkloadClusterStack } from './multi-cluster';
@@ -17,9 +18,17 @@ export function chartPrefix(config: LgtmConfig): string {
 /**
  * Adds the charts of one validated config to an app: one chart for the
  * single-node and per-cluster layouts, one per cluster for multi-cluster.
+ * Each chart is marked as belonging to the config's deployment
+ * ({@link chartPrefix}).
  */
 export function addCharts(app: App, config: LgtmConfig, opts: { gatewayHost?: string } = {}): LayoutChart[] {
   const prefix = chartPrefix(config);
+  const charts = layoutCharts(app, prefix, config, opts);
+  for (const chart of charts) setDeployment(chart, prefix);
+  return charts;
+}
+
+function layoutCharts(app: App, prefix: string, config: LgtmConfig, opts: { gatewayHost?: string }): LayoutChart[] {
   switch (config.layout) {
     case 'single-node':
       return [new SingleNodeStack(app, prefix, config)];

@@ -3,12 +3,19 @@ import * as path from 'path';
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { orderForApply } from './apply-order';
+import { deploymentOf } from './deployment';
 import { Prerequisites, prerequisites, prerequisitesFileName, prerequisitesText } from './prerequisites';
 import { cdk8sYamlModule, YamlWriter } from '../lib/yaml-writer';
 
 /** One rendered file: its name, the YAML text and how many objects it holds. */
 export interface RenderedFile {
   readonly fileName: string;
+  /**
+   * The deployment (one config, `<layout>-<name>`) the file belongs to; a later
+   * render of the same deployment removes the files it no longer writes.
+   * @default the file name without `.k8s.yaml` (a deployment of its own)
+   */
+  readonly deployment?: string;
   readonly yaml: string;
   readonly objects: any[];
   /** What must exist before the file is applied, and the file it is written to (`<chart>.prerequisites.txt`). */
@@ -104,7 +111,7 @@ export function renderApp(app: App): RenderedFile[] {
     const objects = orderForApply(rendered.get(chart)!);
     const items = prerequisites(objects);
     const pre = { fileName: prerequisitesFileName(fileName), text: prerequisitesText(fileName, items), items };
-    return { fileName, yaml: documentsYaml(objects), objects, prerequisites: pre };
+    return { fileName, deployment: deploymentOf(chart), yaml: documentsYaml(objects), objects, prerequisites: pre };
   });
 }
 
@@ -121,18 +128,91 @@ export function documentsYaml(objects: readonly unknown[]): string {
   return objects.map((o) => (o === undefined ? '\n' : w.stringify(o))).join('---\n');
 }
 
+/** The file in an output directory recording which files each deployment's last render wrote there. */
+export const OWNED_FILES = '.otel-lgtm-k8s-files';
+
+const OWNED_HEADER = '# Written by otel-lgtm-k8s: the files each deployment\'s last render wrote here (deployment, tab, file).\n# A render replaces and removes only these files. Removing this record makes the next render remove nothing.\n';
+
+/** What {@link writeRendered} did: the paths it wrote and the earlier files of the same deployments it removed. */
+export interface WriteResult {
+  readonly written: string[];
+  readonly removed: string[];
+}
+
+/** A name the package writes: a plain file name ending in `.k8s.yaml` or `.prerequisites.txt`. */
+function isRenderedName(name: string): boolean {
+  return path.basename(name) === name && !name.startsWith('.') && (name.endsWith('.k8s.yaml') || name.endsWith('.prerequisites.txt'));
+}
+
 /**
- * Writes rendered files (and their prerequisites files) into `outdir`
- * atomically enough for CI and GitOps: every file is first written under a
- * hidden temporary name next to its final one; only when all are written are
- * the other `*.k8s.yaml` and `*.prerequisites.txt` files of `outdir` removed
- * and the new ones renamed into place (a rename replaces a file atomically,
- * so no reader sees half a file). A failed write removes what it wrote and
- * leaves the previous files untouched.
+ * The ownership record of `outdir`: deployment → the files its last render
+ * wrote. A missing record is empty; lines that are not `<deployment>\t<file>`
+ * with a file name the package writes are ignored, so a damaged record can
+ * make a render remove less, never a file the package does not write.
  */
-export function writeRendered(files: RenderedFile[], outdir: string): string[] {
-  const texts = files.flatMap((f) => [[f.fileName, f.yaml], [f.prerequisites.fileName, f.prerequisites.text]]);
+export function readOwnedFiles(outdir: string): Map<string, Set<string>> {
+  const owned = new Map<string, Set<string>>();
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(outdir, OWNED_FILES), 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return owned;
+    throw e;
+  }
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#')) continue;
+    const [deployment, file, ...rest] = line.split('\t');
+    if (rest.length > 0 || !deployment || !file || !isRenderedName(file)) continue;
+    if (!owned.has(deployment)) owned.set(deployment, new Set());
+    owned.get(deployment)!.add(file);
+  }
+  return owned;
+}
+
+function ownedFilesText(owned: Map<string, Set<string>>): string {
+  const lines = [...owned.keys()].sort().flatMap((d) => [...owned.get(d)!].sort().map((f) => `${d}\t${f}\n`));
+  return OWNED_HEADER + lines.join('');
+}
+
+/**
+ * Writes rendered files (and their prerequisites files) into `outdir`,
+ * replacing only what this package wrote there before.
+ *
+ * Ownership: `outdir/.otel-lgtm-k8s-files` records, per deployment (one
+ * config: layout and name), the files its last render wrote. A render writes
+ * its files, removes the files the record lists for the deployments it
+ * renders that it no longer writes (a workload cluster dropped from a config),
+ * and updates those deployments' lines. Files of other deployments, files the
+ * package did not write (hand-written manifests, a README) and files written
+ * before the record existed are left alone.
+ *
+ * Atomic enough for CI and GitOps: every file is first written under a
+ * hidden temporary name next to its final one; only when all are written are
+ * stale files removed and the new ones renamed into place (a rename replaces
+ * a file atomically, so no reader sees half a file), the record last. A
+ * failed write removes what it wrote and leaves the previous files untouched.
+ */
+export function writeRendered(files: RenderedFile[], outdir: string): WriteResult {
+  const texts: [string, string][] = files.flatMap((f) => [[f.fileName, f.yaml], [f.prerequisites.fileName, f.prerequisites.text]] as [string, string][]);
   fs.mkdirSync(outdir, { recursive: true });
+  const owned = readOwnedFiles(outdir);
+  const rendering = new Map<string, Set<string>>();
+  for (const f of files) {
+    const key = f.deployment ?? f.fileName.replace(/\.k8s\.yaml$/, '');
+    if (!rendering.has(key)) rendering.set(key, new Set());
+    rendering.get(key)!.add(f.fileName).add(f.prerequisites.fileName);
+  }
+  const written = new Set(texts.map(([name]) => name));
+  const stale = [...rendering.keys()].flatMap((d) => [...(owned.get(d) ?? [])].filter((f) => !written.has(f)));
+  for (const [d, names] of rendering) owned.set(d, names);
+  // A file now written for one deployment is no longer another's (two configs cannot render the same file at once).
+  for (const [d, names] of owned) {
+    if (rendering.has(d)) continue;
+    for (const n of names) if (written.has(n)) names.delete(n);
+    if (names.size === 0) owned.delete(d);
+  }
+  texts.push([OWNED_FILES, ownedFilesText(owned)]);
+
   const suffix = `.tmp-${process.pid}-${Date.now()}`;
   const staged: string[] = [];
   try {
@@ -145,10 +225,14 @@ export function writeRendered(files: RenderedFile[], outdir: string): string[] {
     for (const tmp of staged) fs.rmSync(tmp, { force: true });
     throw e;
   }
-  const written = new Set(texts.map(([name]) => name));
-  for (const old of fs.readdirSync(outdir)) {
-    if ((old.endsWith('.k8s.yaml') || old.endsWith('.prerequisites.txt')) && !written.has(old)) fs.rmSync(path.join(outdir, old));
+  const removed: string[] = [];
+  for (const name of stale) {
+    const p = path.join(outdir, name);
+    if (fs.existsSync(p)) {
+      fs.rmSync(p);
+      removed.push(p);
+    }
   }
   texts.forEach(([name], i) => fs.renameSync(staged[i], path.join(outdir, name)));
-  return texts.map(([name]) => path.join(outdir, name));
+  return { written: texts.slice(0, -1).map(([name]) => path.join(outdir, name)), removed };
 }

@@ -33,6 +33,7 @@ describe('otel-lgtm-k8s command line', () => {
     expect(run(['render', ...configs.flatMap((c) => ['-c', c]), '-o', viaCli])).toBe(0);
     expect(main({ LGTM_CONFIG: configs.join(','), CDK8S_OUTDIR: viaSynth })).toBe(0);
     expect(files(viaCli)).toEqual([
+      '.otel-lgtm-k8s-files',
       'multi-cluster-fleet-mgmt.k8s.yaml',
       'multi-cluster-fleet-mgmt.prerequisites.txt',
       'multi-cluster-fleet-workload-eu.k8s.yaml',
@@ -44,6 +45,34 @@ describe('otel-lgtm-k8s command line', () => {
     ]);
     expect(contents(viaCli)).toEqual(contents(viaSynth));
     expect(printed(stdout)).toMatch(/wrote .*per-cluster-prod\.k8s\.yaml: 70 objects \(/);
+  });
+
+  test('GIVEN an output directory holding a hand-written manifest and another deployment WHEN a config drops a workload cluster and is rendered again THEN only that cluster\'s files are removed, and the command says so', () => {
+    const out = path.join(dir, 'out');
+    fs.mkdirSync(out);
+    fs.writeFileSync(path.join(out, 'ingress.k8s.yaml'), 'kind: Ingress\n');
+    const fleet = path.join(dir, 'fleet.yaml');
+    const example = fs.readFileSync(path.join(EXAMPLES, 'multi-cluster.yaml'), 'utf8');
+    fs.writeFileSync(fleet, example);
+    expect(run(['render', '-c', fleet, '-c', path.join(EXAMPLES, 'per-cluster.yaml'), '-o', out])).toBe(0);
+    // The config without workload-us: it is the last entry of the example's workload list.
+    const smaller = example.slice(0, example.indexOf('    - name: workload-us'));
+    expect(smaller).not.toContain('workload-us');
+    fs.writeFileSync(fleet, smaller);
+    stdout.mockClear();
+    expect(run(['render', '-c', fleet, '-o', out])).toBe(0);
+    expect(files(out)).toEqual([
+      '.otel-lgtm-k8s-files',
+      'ingress.k8s.yaml',
+      'multi-cluster-fleet-mgmt.k8s.yaml',
+      'multi-cluster-fleet-mgmt.prerequisites.txt',
+      'multi-cluster-fleet-workload-eu.k8s.yaml',
+      'multi-cluster-fleet-workload-eu.prerequisites.txt',
+      'per-cluster-prod.k8s.yaml',
+      'per-cluster-prod.prerequisites.txt',
+    ]);
+    const removed = printed(stdout).split('\n').filter((l) => l.startsWith('removed '));
+    expect(removed.map((l) => l.split(':')[0])).toEqual(['multi-cluster-fleet-workload-us.k8s.yaml', 'multi-cluster-fleet-workload-us.prerequisites.txt'].map((f) => `removed ${path.relative(process.cwd(), path.join(out, f))}`));
   });
 
   test('GIVEN a valid config WHEN validated THEN it exits 0, names the files it would write and writes nothing', () => {

@@ -8,7 +8,7 @@ import { buildApp } from '../stacks/build';
 import { prerequisites, prerequisitesFileName } from '../stacks/prerequisites';
 import { validateConfig } from '../stacks/config';
 import { loadConfigFile } from '../stacks/load';
-import { RenderedFile, renderApp, synthCharts, writeRendered } from '../stacks/render';
+import { OWNED_FILES, RenderedFile, renderApp, synthCharts, writeRendered } from '../stacks/render';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { fleetConfig } = require('../scripts/fleet') as { fleetConfig: (n: number) => unknown };
@@ -159,35 +159,84 @@ describe('writing the rendered files', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  const file = (fileName: string, yaml: string): RenderedFile => {
+  const file = (fileName: string, yaml: string, deployment?: string): RenderedFile => {
     const items = prerequisites([]);
-    return { fileName, yaml, objects: [], prerequisites: { fileName: prerequisitesFileName(fileName), text: `pre ${fileName}\n`, items } };
+    return { fileName, deployment, yaml, objects: [], prerequisites: { fileName: prerequisitesFileName(fileName), text: `pre ${fileName}\n`, items } };
   };
+  const ls = (d = dir) => fs.readdirSync(d).sort();
+  const record = () => fs.readFileSync(path.join(dir, OWNED_FILES), 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#'));
 
-  test('GIVEN an output directory with older files WHEN new files are written THEN it holds exactly the new *.k8s.yaml and *.prerequisites.txt files (others kept) and no temporary file', () => {
-    fs.writeFileSync(path.join(dir, 'gone.k8s.yaml'), 'old');
-    fs.writeFileSync(path.join(dir, 'gone.prerequisites.txt'), 'old');
-    fs.writeFileSync(path.join(dir, 'a.k8s.yaml'), 'old a');
+  test('GIVEN an output directory with files the package did not write WHEN files are written THEN those files are kept, the new ones written and recorded, and no temporary file is left', () => {
+    fs.writeFileSync(path.join(dir, 'mine.k8s.yaml'), 'hand-written');
+    fs.writeFileSync(path.join(dir, 'mine.prerequisites.txt'), 'hand-written');
     fs.writeFileSync(path.join(dir, 'README.md'), 'not ours');
-    const written = writeRendered([file('a.k8s.yaml', 'new a\n'), file('b.k8s.yaml', 'new b\n')], dir);
-    expect(written).toEqual(['a.k8s.yaml', 'a.prerequisites.txt', 'b.k8s.yaml', 'b.prerequisites.txt'].map((f) => path.join(dir, f)));
-    expect(fs.readdirSync(dir).sort()).toEqual(['README.md', 'a.k8s.yaml', 'a.prerequisites.txt', 'b.k8s.yaml', 'b.prerequisites.txt']);
-    expect(fs.readFileSync(path.join(dir, 'a.k8s.yaml'), 'utf8')).toBe('new a\n');
-    expect(fs.readFileSync(path.join(dir, 'b.k8s.yaml'), 'utf8')).toBe('new b\n');
-    expect(fs.readFileSync(path.join(dir, 'b.prerequisites.txt'), 'utf8')).toBe('pre b.k8s.yaml\n');
+    const result = writeRendered([file('d-a.k8s.yaml', 'new a\n', 'd'), file('d-b.k8s.yaml', 'new b\n', 'd')], dir);
+    expect(result).toEqual({ written: ['d-a.k8s.yaml', 'd-a.prerequisites.txt', 'd-b.k8s.yaml', 'd-b.prerequisites.txt'].map((f) => path.join(dir, f)), removed: [] });
+    expect(ls()).toEqual([OWNED_FILES, 'README.md', 'd-a.k8s.yaml', 'd-a.prerequisites.txt', 'd-b.k8s.yaml', 'd-b.prerequisites.txt', 'mine.k8s.yaml', 'mine.prerequisites.txt']);
+    expect(fs.readFileSync(path.join(dir, 'd-a.k8s.yaml'), 'utf8')).toBe('new a\n');
+    expect(fs.readFileSync(path.join(dir, 'd-b.prerequisites.txt'), 'utf8')).toBe('pre d-b.k8s.yaml\n');
+    expect(fs.readFileSync(path.join(dir, 'mine.k8s.yaml'), 'utf8')).toBe('hand-written');
+    expect(record()).toEqual(['d\td-a.k8s.yaml', 'd\td-a.prerequisites.txt', 'd\td-b.k8s.yaml', 'd\td-b.prerequisites.txt']);
+  });
+
+  test('GIVEN a deployment rendered with two files WHEN it is rendered again with one THEN the file it no longer writes (and its prerequisites) are removed and reported', () => {
+    writeRendered([file('d-a.k8s.yaml', 'a\n', 'd'), file('d-b.k8s.yaml', 'b\n', 'd')], dir);
+    const result = writeRendered([file('d-a.k8s.yaml', 'a2\n', 'd')], dir);
+    expect(result.removed).toEqual([path.join(dir, 'd-b.k8s.yaml'), path.join(dir, 'd-b.prerequisites.txt')]);
+    expect(ls()).toEqual([OWNED_FILES, 'd-a.k8s.yaml', 'd-a.prerequisites.txt']);
+    expect(fs.readFileSync(path.join(dir, 'd-a.k8s.yaml'), 'utf8')).toBe('a2\n');
+    expect(record()).toEqual(['d\td-a.k8s.yaml', 'd\td-a.prerequisites.txt']);
+  });
+
+  test('GIVEN two deployments rendered separately into one directory WHEN one is rendered again smaller THEN the other keeps all its files and its record', () => {
+    writeRendered([file('d-a.k8s.yaml', 'a\n', 'd'), file('d-b.k8s.yaml', 'b\n', 'd')], dir);
+    writeRendered([file('e.k8s.yaml', 'e\n', 'e')], dir);
+    writeRendered([file('d-b.k8s.yaml', 'b2\n', 'd')], dir);
+    expect(ls()).toEqual([OWNED_FILES, 'd-b.k8s.yaml', 'd-b.prerequisites.txt', 'e.k8s.yaml', 'e.prerequisites.txt']);
+    expect(record()).toEqual(['d\td-b.k8s.yaml', 'd\td-b.prerequisites.txt', 'e\te.k8s.yaml', 'e\te.prerequisites.txt']);
+  });
+
+  test('GIVEN files from before the record existed WHEN a deployment is rendered THEN none of them is removed', () => {
+    fs.writeFileSync(path.join(dir, 'd-gone.k8s.yaml'), 'old');
+    writeRendered([file('d-a.k8s.yaml', 'a\n', 'd')], dir);
+    expect(ls()).toContain('d-gone.k8s.yaml');
+  });
+
+  test('GIVEN a damaged record naming files outside the directory, hidden files and other kinds of file WHEN the deployment is rendered THEN only files the package writes, in the directory, are removed', () => {
+    fs.mkdirSync(path.join(dir, 'sub'));
+    for (const f of ['sub/x.k8s.yaml', 'notes.txt', '.hidden.k8s.yaml', 'd-old.k8s.yaml']) fs.writeFileSync(path.join(dir, f), 'x');
+    fs.writeFileSync(path.join(dir, OWNED_FILES), ['d\tsub/x.k8s.yaml', 'd\t../outside.k8s.yaml', 'd\tnotes.txt', 'd\t.hidden.k8s.yaml', 'garbage line', 'd\td-old.k8s.yaml\textra', 'd\td-old.k8s.yaml', ''].join('\n'));
+    const result = writeRendered([file('d-a.k8s.yaml', 'a\n', 'd')], dir);
+    expect(result.removed).toEqual([path.join(dir, 'd-old.k8s.yaml')]);
+    expect(ls()).toEqual(['.hidden.k8s.yaml', OWNED_FILES, 'd-a.k8s.yaml', 'd-a.prerequisites.txt', 'notes.txt', 'sub']);
+    expect(ls(path.join(dir, 'sub'))).toEqual(['x.k8s.yaml']);
+  });
+
+  test('GIVEN a file without a deployment WHEN written THEN it is recorded as a deployment of its own, named by the file', () => {
+    writeRendered([file('x.k8s.yaml', 'x\n')], dir);
+    expect(record()).toEqual(['x\tx.k8s.yaml', 'x\tx.prerequisites.txt']);
+  });
+
+  test('GIVEN the charts of a config WHEN rendered THEN each file names the config\'s deployment (layout and name)', () => {
+    const app = buildApp([loadConfigFile(path.resolve(__dirname, '..', 'examples', 'multi-cluster.yaml'))]);
+    expect(renderApp(app).map((f) => [f.fileName, f.deployment])).toEqual([
+      ['multi-cluster-fleet-mgmt.k8s.yaml', 'multi-cluster-fleet'],
+      ['multi-cluster-fleet-workload-eu.k8s.yaml', 'multi-cluster-fleet'],
+      ['multi-cluster-fleet-workload-us.k8s.yaml', 'multi-cluster-fleet'],
+    ]);
   });
 
   test('GIVEN a write that fails part-way WHEN writing THEN the previous files are untouched and nothing it staged is left', () => {
     fs.writeFileSync(path.join(dir, 'a.k8s.yaml'), 'old a');
     // The second file cannot be written: its name points into a directory that does not exist.
     expect(() => writeRendered([file('a.k8s.yaml', 'new a'), file('missing/b.k8s.yaml', 'new b')], dir)).toThrow(/ENOENT/);
-    expect(fs.readdirSync(dir)).toEqual(['a.k8s.yaml']);
+    expect(ls()).toEqual(['a.k8s.yaml']);
     expect(fs.readFileSync(path.join(dir, 'a.k8s.yaml'), 'utf8')).toBe('old a');
   });
 
   test('GIVEN an output directory that does not exist WHEN written THEN it is created with the files', () => {
     const out = path.join(dir, 'deep', 'dist');
     writeRendered([file('x.k8s.yaml', 'x\n')], out);
-    expect(fs.readdirSync(out).sort()).toEqual(['x.k8s.yaml', 'x.prerequisites.txt']);
+    expect(ls(out)).toEqual([OWNED_FILES, 'x.k8s.yaml', 'x.prerequisites.txt']);
   });
 });

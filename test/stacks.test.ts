@@ -287,7 +287,7 @@ describe('cdk8s entry point', () => {
     const cfg = writeConfig('mine.yaml', 'layout: per-cluster\nname: mine\nclusterName: c1\n');
     const out = path.join(outdir, 'dist');
     expect(main({ LGTM_CONFIG: cfg, CDK8S_OUTDIR: out })).toBe(0);
-    expect(fs.readdirSync(out).sort()).toEqual(['per-cluster-mine.k8s.yaml', 'per-cluster-mine.prerequisites.txt']);
+    expect(fs.readdirSync(out).sort()).toEqual(['.otel-lgtm-k8s-files', 'per-cluster-mine.k8s.yaml', 'per-cluster-mine.prerequisites.txt']);
     expect(fs.readFileSync(path.join(out, 'per-cluster-mine.prerequisites.txt'), 'utf8')).toContain('name: grafana-admin');
     const printed = stdout.mock.calls.map((c) => String(c[0])).join('');
     expect(printed).toMatch(/wrote .*per-cluster-mine\.k8s\.yaml: \d+ objects \(/);
