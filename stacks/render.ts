@@ -169,6 +169,22 @@ export function readOwnedFiles(outdir: string): Map<string, Set<string>> {
   return owned;
 }
 
+/** Deployment → the files (manifests and prerequisites) rendered for it. */
+function filesByDeployment(files: readonly RenderedFile[]): Map<string, Set<string>> {
+  const by = new Map<string, Set<string>>();
+  for (const f of files) {
+    const key = f.deployment ?? f.fileName.replace(/\.k8s\.yaml$/, '');
+    if (!by.has(key)) by.set(key, new Set());
+    by.get(key)!.add(f.fileName).add(f.prerequisites.fileName);
+  }
+  return by;
+}
+
+/** The ownership record {@link writeRendered} writes for `files` into a directory that had none. */
+export function ownedFilesRecord(files: readonly RenderedFile[]): string {
+  return ownedFilesText(filesByDeployment(files));
+}
+
 function ownedFilesText(owned: Map<string, Set<string>>): string {
   const lines = [...owned.keys()].sort().flatMap((d) => [...owned.get(d)!].sort().map((f) => `${d}\t${f}\n`));
   return OWNED_HEADER + lines.join('');
@@ -196,12 +212,7 @@ export function writeRendered(files: RenderedFile[], outdir: string): WriteResul
   const texts: [string, string][] = files.flatMap((f) => [[f.fileName, f.yaml], [f.prerequisites.fileName, f.prerequisites.text]] as [string, string][]);
   fs.mkdirSync(outdir, { recursive: true });
   const owned = readOwnedFiles(outdir);
-  const rendering = new Map<string, Set<string>>();
-  for (const f of files) {
-    const key = f.deployment ?? f.fileName.replace(/\.k8s\.yaml$/, '');
-    if (!rendering.has(key)) rendering.set(key, new Set());
-    rendering.get(key)!.add(f.fileName).add(f.prerequisites.fileName);
-  }
+  const rendering = filesByDeployment(files);
   const written = new Set(texts.map(([name]) => name));
   const stale = [...rendering.keys()].flatMap((d) => [...(owned.get(d) ?? [])].filter((f) => !written.has(f)));
   for (const [d, names] of rendering) owned.set(d, names);
