@@ -279,10 +279,12 @@ describe('MetricsCollector', () => {
     });
     const prw = cfg.exporters['prometheus_remote_write/prometheus'];
     expect(prw).toEqual({
-      http: { endpoint: 'http://prometheus.telemetry.svc:9090/api/v1/write', tls: { insecure: true }, compression: 'snappy' },
+      http: { endpoint: 'http://prometheus.telemetry.svc:9090/api/v1/write', tls: { insecure: true }, compression: 'snappy', timeout: '5s' },
+      // The whole retry loop runs inside one push bounded by `timeout`: 15 min of retries plus one request.
+      timeout: '905s',
       resource_to_telemetry_conversion: { enabled: false },
       remote_write_queue: { enabled: true, queue_size: 10000, num_consumers: 5 },
-      retry_on_failure: RETRY,
+      retry_on_failure: { ...RETRY, max_elapsed_time: '15m' },
     });
     const port = servicePortBehind(objects, prw.http.endpoint, 'prometheus');
     expect(port.name).toBe(s.prometheus.endpoints.remoteWrite.portName);

@@ -295,12 +295,24 @@ describe('exporters', () => {
   test('GIVEN a remote-write exporter THEN HTTP settings nest under http, snappy, remote_write_queue and no sending_queue', () => {
     const e = prometheusRemoteWriteExporter({ target: new Endpoint({ service: 'p', namespace: 't', port: 9090, portName: 'http', protocol: 'http', path: '/api/v1/write' }) });
     expect(e.config).toEqual({
-      http: { endpoint: 'http://p.t.svc:9090/api/v1/write', tls: { insecure: true }, compression: 'snappy' },
+      http: { endpoint: 'http://p.t.svc:9090/api/v1/write', tls: { insecure: true }, compression: 'snappy', timeout: '5s' },
+      timeout: '905s',
       resource_to_telemetry_conversion: { enabled: false },
       remote_write_queue: { enabled: true, queue_size: 10000, num_consumers: 5 },
-      retry_on_failure: { enabled: true, initial_interval: '5s', max_interval: '30s', max_elapsed_time: '300s' },
+      retry_on_failure: { enabled: true, initial_interval: '5s', max_interval: '30s', max_elapsed_time: '15m' },
     });
     expect(e.config).not.toHaveProperty('sending_queue');
+  });
+
+  test('GIVEN remote-write retry and request timeouts WHEN rendered THEN the exporter timeout covers the whole retry window plus one request (it bounds the retry loop)', () => {
+    const target = new Endpoint({ service: 'p', namespace: 't', port: 9090, portName: 'http', protocol: 'http', path: '/api/v1/write' });
+    // GIVEN an hour of retries and 30 s requests THEN 3630 s
+    const long = prometheusRemoteWriteExporter({ target, retry: { maxElapsedTime: '1h' }, requestTimeout: '30s' }).config;
+    expect([long.timeout, long.http.timeout, long.retry_on_failure.max_elapsed_time]).toEqual(['3630s', '30s', '1h']);
+    // GIVEN retries forever THEN no exporter timeout
+    expect(prometheusRemoteWriteExporter({ target, retry: { maxElapsedTime: '0s' } }).config.timeout).toBe('0s');
+    // GIVEN a duration that is not one THEN a validation error naming it
+    expect(() => prometheusRemoteWriteExporter({ target, requestTimeout: '5 seconds' })).toThrow(/requestTimeout: "5 seconds" is invalid; allowed: a duration such as/);
   });
 
   test('GIVEN remote write with external labels THEN they are rendered; the prometheus exporter renders const_labels only when given', () => {

@@ -85,7 +85,9 @@ describe('rollouts', () => {
     const goS = (d: string) => Number(/^(\d+)s$/.exec(d)![1]);
     for (const w of workloads(f.objects).filter((x) => x.metadata.labels['app.kubernetes.io/name'] === 'opentelemetry-collector')) {
       const cfg = collectorConfigOf(f.objects, w.metadata.name);
-      const timeouts = Object.entries<any>(cfg.exporters).map(([id, e]) => (e.timeout ? goS(e.timeout) : { otlp_http: 30, otlp_grpc: 5, prometheus_remote_write: 5, debug: 0 }[id.split('/')[0]] ?? 5));
+      // One attempt: remote write's top-level timeout bounds its retry loop, one request is its http.timeout.
+      const attempt = (id: string, e: any) => (id.startsWith('prometheus_remote_write') ? e.http.timeout : e.timeout);
+      const timeouts = Object.entries<any>(cfg.exporters).map(([id, e]) => (attempt(id, e) ? goS(attempt(id, e)) : { otlp_http: 30, otlp_grpc: 5, debug: 0 }[id.split('/')[0]] ?? 5));
       const batch = goS(cfg.processors.batch.timeout);
       const grace = w.spec.template.spec.terminationGracePeriodSeconds;
       expect({ w: w.metadata.name, enough: grace >= batch + 2 * Math.max(...timeouts) + 10 && grace >= 30 }).toEqual({ w: w.metadata.name, enough: true });
@@ -94,6 +96,9 @@ describe('rollouts', () => {
     // Loki's exporter waits up to 30 s per attempt: 5 + 2 × 30 + 10.
     const logs = get(f.objects, 'Deployment', 'otel-logs');
     if (logs && collectorConfigOf(f.objects, 'otel-logs').exporters['otlp_http/loki']) expect(logs.spec.template.spec.terminationGracePeriodSeconds).toBe(75);
+    // A remote-write collector flushes in 0.2 + 2 × 5 + 10 s: its 15-minute retry window is no flush time.
+    const metrics = get(f.objects, 'Deployment', 'otel-metrics');
+    if (metrics && collectorConfigOf(f.objects, 'otel-metrics').exporters['prometheus_remote_write/prometheus']) expect(metrics.spec.template.spec.terminationGracePeriodSeconds).toBe(30);
   });
 });
 

@@ -99,6 +99,17 @@ function goSeconds(d: unknown): number | undefined {
 }
 
 /**
+ * How long one attempt of an exporter may take. The remote-write exporter's
+ * top-level `timeout` bounds its whole retry loop (see
+ * `prometheusRemoteWriteExporter`); one of its requests is bounded by
+ * `http.timeout`.
+ */
+function attemptSeconds(type: string, e: Record<string, any>): number {
+  const perAttempt = type === 'prometheus_remote_write' ? e.http?.timeout : e.timeout;
+  return goSeconds(perAttempt) ?? EXPORTER_DEFAULT_TIMEOUT_S[type] ?? 5;
+}
+
+/**
  * The termination grace period of a collector: long enough to flush. On
  * SIGTERM the collector stops its receivers, the batch processor sends its
  * last batch (at most its `timeout` later), retries stop and the sending
@@ -111,7 +122,7 @@ function goSeconds(d: unknown): number | undefined {
  */
 export function collectorTerminationGraceSeconds(config: Record<string, any>): number {
   const exporters = Object.entries<Record<string, unknown>>(config.exporters ?? {});
-  const slowest = Math.max(0, ...exporters.map(([id, e]) => goSeconds(e.timeout) ?? EXPORTER_DEFAULT_TIMEOUT_S[id.split('/')[0]] ?? 5));
+  const slowest = Math.max(0, ...exporters.map(([id, e]) => attemptSeconds(id.split('/')[0], e)));
   const batch = Math.max(0, ...Object.entries<Record<string, unknown>>(config.processors ?? {}).filter(([id]) => id.split('/')[0] === 'batch').map(([, p]) => goSeconds(p.timeout) ?? 0.2));
   return Math.max(30, Math.ceil(batch + 2 * slowest + 10));
 }

@@ -1,5 +1,5 @@
 import { ValidationError } from '../validation';
-import { COLLECTOR_METRIC_NAME_ALLOWED, COLLECTOR_METRIC_NAME_PATTERN } from '../values';
+import { COLLECTOR_METRIC_NAME_ALLOWED, COLLECTOR_METRIC_NAME_PATTERN, Duration, DURATION_ALLOWED } from '../values';
 import { escapeForCollector, PrometheusReceiverConfig } from './prometheus';
 import { CollectorPort, Connector, Exporter, Extension, Processor, Receiver, Signal } from './types';
 
@@ -479,7 +479,24 @@ export interface RemoteWriteOptions {
   readonly resourceToTelemetryConversion?: boolean;
   /** `remote_write_queue`. @default queueSize 10000, numConsumers 5 */
   readonly queue?: QueueOptions;
+  /** @default maxElapsedTime {@link REMOTE_WRITE_MAX_OUTAGE}, otherwise as {@link RetryOptions} */
   readonly retry?: RetryOptions;
+  /** Timeout of one HTTP request (`http.timeout`), a Go duration. @default '5s' (the factory's) */
+  readonly requestTimeout?: string;
+}
+
+/**
+ * How long the remote-write exporter retries a batch by default: a
+ * Prometheus outage (a restart replaying a large WAL, a rollout) of up to
+ * 15 minutes loses nothing while the in-memory `remote_write_queue` holds
+ * what arrives meanwhile.
+ */
+export const REMOTE_WRITE_MAX_OUTAGE = '15m';
+
+function durationMs(text: string, field: string): number {
+  const d = Duration.parse(text);
+  if (!d) throw new ValidationError([{ field, value: text, allowed: DURATION_ALLOWED }], 'prometheusRemoteWriteExporter');
+  return d.ms;
 }
 
 /**
@@ -487,8 +504,18 @@ export interface RemoteWriteOptions {
  * are nested under `http:` (the preferred form at 0.159.0). It does not
  * support `sending_queue` (it has `remote_write_queue`) and only supports
  * `snappy` compression, which the remote-write protocol requires.
+ *
+ * Its retries are its own (`retry_on_failure` drives a backoff loop inside
+ * one push, v0.159.0 exporter.go `execute`), and the exporter's top-level
+ * `timeout` (exporterhelper's, default 5 s) bounds that whole push: left at
+ * its default, every batch is given up 5 s into an outage whatever
+ * `max_elapsed_time` says. So `timeout` is rendered as the retry window plus
+ * one request, and each request keeps its own `http.timeout`.
  */
 export function prometheusRemoteWriteExporter(o: RemoteWriteOptions): Exporter {
+  const retryOptions: RetryOptions = { maxElapsedTime: REMOTE_WRITE_MAX_OUTAGE, ...o.retry };
+  const requestTimeout = o.requestTimeout ?? '5s';
+  const windowMs = durationMs(retryOptions.maxElapsedTime!, 'retry.maxElapsedTime');
   return {
     class: 'exporter',
     type: 'prometheus_remote_write',
@@ -499,12 +526,15 @@ export function prometheusRemoteWriteExporter(o: RemoteWriteOptions): Exporter {
         endpoint: o.target.url(),
         tls: clientTls(o.target.tls),
         compression: 'snappy',
+        timeout: requestTimeout,
         ...(o.headers && Object.keys(o.headers).length > 0 ? { headers: { ...o.headers } } : {}),
       },
+      // 0s retries forever, and 0 is exporterhelper's "no timeout".
+      timeout: windowMs === 0 ? '0s' : `${Math.ceil((windowMs + durationMs(requestTimeout, 'requestTimeout')) / 1000)}s`,
       ...(o.externalLabels && Object.keys(o.externalLabels).length > 0 ? { external_labels: { ...o.externalLabels } } : {}),
       resource_to_telemetry_conversion: { enabled: o.resourceToTelemetryConversion ?? false },
       remote_write_queue: { enabled: true, queue_size: o.queue?.queueSize ?? 10000, num_consumers: o.queue?.numConsumers ?? 5 },
-      retry_on_failure: retry(o.retry),
+      retry_on_failure: retry(retryOptions),
     },
   };
 }
