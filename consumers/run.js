@@ -467,6 +467,30 @@ function pulumiProject(set, v, work, tarball, blocks) {
     assert(/^otel-agent\.telemetry\.svc/.test(outputs.otlp?.grpc ?? ''), `otlp output ${JSON.stringify(outputs.otlp)}`);
     return `${objects.length} Kubernetes resources on the cluster's provider; outputs ${JSON.stringify(outputs)}`;
   });
+  realEngine(set, project, dir, work);
+}
+
+/**
+ * The same compiled program deployed by the real Pulumi engine (the CLI and
+ * provider `npm run verify` builds, a real API server), with the project's own
+ * @pulumi/pulumi and @pulumi/kubernetes: up, the server holds what synth
+ * renders, destroy. Without the built engine the step is skipped, unless
+ * LGTM_REQUIRE_ENGINE=1 (CI) makes that a failure.
+ */
+function realEngine(set, project, dir, work) {
+  const runner = path.join(ROOT, '.verify', 'js', 'consumer-pulumi.js');
+  const built = fs.existsSync(runner) && fs.existsSync(path.join(ROOT, '.verify', 'bin', 'pulumi')) && fs.existsSync(path.join(ROOT, '.verify', 'bin', 'pulumi-resource-kubernetes'));
+  const what = 'the README program deployed by the real Pulumi engine (up; the API server holds what synth renders; destroy)';
+  if (!built && process.env.LGTM_REQUIRE_ENGINE !== '1') {
+    log(`skip  ${set.padEnd(6)} ${project.padEnd(10)} ${what}: the engine is not built (npm run verify -- --build-only builds it)`);
+    return;
+  }
+  step(set, project, what, () => {
+    if (!built) throw new CheckFailed(`${runner} or the Pulumi CLI and provider in .verify/bin are missing: run npm run verify -- --build-only first`);
+    const { stdout } = sh(process.execPath, [runner, dir, path.join(work, set, 'pulumi-engine'), `consumer ${project} (${set})`]);
+    const lines = stdout.trim().split('\n');
+    return lines.filter((l) => l.startsWith('ok ')).map((l) => l.replace(/^ok\s+/, '')).join('; ');
+  });
 }
 
 /** npm exec's install directories (one per package spec). */

@@ -271,7 +271,7 @@ function skipAwait(a: any) {
 }
 
 /** A local file backend, a passphrase, the given kubeconfigs, and the Kubernetes provider installed as a plugin. */
-async function pulumiEnvironment(dir: string, kubeconfigs: string[]): Promise<{ envVars: Record<string, string>; home: string }> {
+async function pulumiEnvironment(dir: string, kubeconfigs: string[], pluginVersion = pulumiKubernetesPluginVersion()): Promise<{ envVars: Record<string, string>; home: string }> {
   const home = path.join(dir, 'pulumi-home');
   const state = path.join(dir, 'state');
   fs.mkdirSync(state, { recursive: true });
@@ -284,7 +284,7 @@ async function pulumiEnvironment(dir: string, kubeconfigs: string[]): Promise<{ 
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: 'true',
     KUBECONFIG: kubeconfigs.join(':'),
   };
-  await runOk(bin('pulumi'), ['plugin', 'install', 'resource', 'kubernetes', pulumiKubernetesPluginVersion(), '--file', bin('pulumi-resource-kubernetes')], { env: { ...process.env, ...envVars } });
+  await runOk(bin('pulumi'), ['plugin', 'install', 'resource', 'kubernetes', pluginVersion, '--file', bin('pulumi-resource-kubernetes')], { env: { ...process.env, ...envVars } });
   return { envVars, home };
 }
 
@@ -366,19 +366,20 @@ async function leftovers(api: ApiServer, objects: K8sObject[]): Promise<string[]
   return left;
 }
 
-/**
- * The README's Pulumi library example, deployed for real: the code block the
- * consumer tests compile (marked `consumer-test: pulumi index.ts`), compiled
- * against this package as a dependency (`otel-lgtm-k8s/pulumi`), run by the
- * real engine against an API server under the provider context it names:
- * up creates what synth renders for its config, destroy removes it.
- */
-export async function checkPulumiReadmeExample(r: Report, dir: string): Promise<void> {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const automation = require(path.join(ROOT, 'node_modules', '@pulumi', 'pulumi', 'automation'));
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const pulumiSdk = require(path.join(ROOT, 'node_modules', '@pulumi', 'pulumi'));
-  fs.rmSync(dir, { recursive: true, force: true });
+/** A compiled Pulumi program and the node_modules it runs with. */
+export interface PulumiProgramProject {
+  /** The project directory (holds Pulumi.yaml). */
+  readonly dir: string;
+  /** The compiled program, relative to `dir`. */
+  readonly main: string;
+  /** The directory whose `@pulumi/pulumi` and `@pulumi/kubernetes` the program uses. */
+  readonly nodeModules: string;
+  /** What the checks call it (after "pulumi "). */
+  readonly label: string;
+}
+
+/** The README's Pulumi library example: its code, the provider context it names and its deployment config. */
+function readmeExample(): { code: string; context: string; deployment: unknown } {
   const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
   const block = /<!-- consumer-test: pulumi index\.ts -->\n```\w*\n([\s\S]*?)```/.exec(readme);
   if (!block) throw new Error('README.md has no block marked `consumer-test: pulumi index.ts`');
@@ -389,7 +390,19 @@ export async function checkPulumiReadmeExample(r: Report, dir: string): Promise<
   // The example's deployment, evaluated from its own text, rendered as synth renders it.
   // eslint-disable-next-line no-new-func
   const deployment = new Function(`return (${configLiteral});`)();
+  return { code, context, deployment };
+}
 
+/**
+ * The README's Pulumi library example, deployed for real: the code block the
+ * consumer tests compile (marked `consumer-test: pulumi index.ts`), compiled
+ * against this package as a dependency (`otel-lgtm-k8s/pulumi`), run by the
+ * real engine against an API server under the provider context it names:
+ * up creates what synth renders for its config, destroy removes it.
+ */
+export async function checkPulumiReadmeExample(r: Report, dir: string): Promise<void> {
+  fs.rmSync(dir, { recursive: true, force: true });
+  const { code } = readmeExample();
   // A project with this package (and the pinned Pulumi SDKs) as dependencies.
   const project = path.join(dir, 'project');
   fs.mkdirSync(path.join(project, 'node_modules'), { recursive: true });
@@ -402,6 +415,26 @@ export async function checkPulumiReadmeExample(r: Report, dir: string): Promise<
     JSON.stringify({ compilerOptions: { strict: true, target: 'ES2022', module: 'node16', moduleResolution: 'node16', skipLibCheck: true, types: [] }, files: ['index.ts'] }),
   );
   await runOk(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project]);
+  await deployReadmeProgram(r, dir, { dir: project, main: 'index.js', nodeModules: path.join(ROOT, 'node_modules'), label: 'README example' });
+}
+
+/**
+ * Deploys a compiled program of the README's Pulumi example with the real
+ * engine, through the program's own `@pulumi/pulumi` (its Automation API and
+ * runtime) and a provider plugin installed at the version its
+ * `@pulumi/kubernetes` asks for: up succeeds, the API server then holds
+ * exactly what synth renders for the example's config, destroy removes it.
+ * The consumer tests call it (consumer-pulumi.ts) on the project they
+ * installed from the packed tarball.
+ */
+export async function deployReadmeProgram(r: Report, dir: string, project: PulumiProgramProject): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const automation = require(path.join(project.nodeModules, '@pulumi', 'pulumi', 'automation'));
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const pulumiSdk = require(path.join(project.nodeModules, '@pulumi', 'pulumi'));
+  const { context, deployment } = readmeExample();
+  const name = /^name:\s*(\S+)/m.exec(fs.readFileSync(path.join(project.dir, 'Pulumi.yaml'), 'utf8'))?.[1];
+  if (!name) throw new Error(`${project.dir}/Pulumi.yaml names no project`);
 
   const api = new ApiServer(context, path.join(dir, 'cluster'), { controllers: true });
   await api.start();
@@ -412,22 +445,27 @@ export async function checkPulumiReadmeExample(r: Report, dir: string): Promise<
     for (const ns of pkg.prerequisites(objects).namespaces) await ensureNamespace(api, ns.name);
     const kubeconfig = path.join(dir, 'cluster', 'context.kubeconfig');
     fs.writeFileSync(kubeconfig, api.kubeconfigYaml(context));
-    const { envVars, home } = await pulumiEnvironment(dir, [kubeconfig]);
+    const { envVars, home } = await pulumiEnvironment(dir, [kubeconfig], pulumiKubernetesPluginVersion(project.nodeModules));
     const program = async () => {
-      pulumiSdk.runtime.registerResourceTransform(skipAwait);
+      // Resource transforms are newer than the lowest @pulumi/pulumi the package takes (3.113); older SDKs get the same change as a stack
+      // transformation. That runs inside the Resource constructor, before CustomResource marks the instance, so custom comes from the
+      // type: every kubernetes: type but the provider's component resources (yaml, helm, kustomize) is a custom resource.
+      if (typeof pulumiSdk.runtime.registerResourceTransform === 'function') pulumiSdk.runtime.registerResourceTransform(skipAwait);
+      else pulumiSdk.runtime.registerStackTransformation((a: any) => skipAwait({ ...a, custom: !/^kubernetes:(yaml|helm|kustomize)/.test(a.type) }));
       // eslint-disable-next-line @typescript-eslint/no-var-requires
-      return require(path.join(project, 'index.js'));
+      return require(path.join(project.dir, project.main));
     };
     const pulumiCommand = await automation.PulumiCommand.get({ root: path.dirname(BIN) });
-    const ws = await automation.LocalWorkspace.create({ workDir: project, program, envVars, pulumiHome: home, pulumiCommand });
+    const ws = await automation.LocalWorkspace.create({ workDir: project.dir, program, envVars, pulumiHome: home, pulumiCommand });
     const stack = await automation.Stack.create('readme', ws);
-    await stack.setConfig('readme-example:grafanaAdminPassword', { value: 'verify-readme-password', secret: true });
+    await stack.setConfig(`${name}:grafanaAdminPassword`, { value: 'verify-readme-password', secret: true });
     const up = await stack.up();
-    r.check(`pulumi README example: up succeeds (${JSON.stringify(up.summary.resourceChanges)})`, up.summary.result === 'succeeded');
-    await checkServerHolds(r, 'README example', context, api, objects);
+    r.check(`pulumi ${project.label}: up succeeds (${JSON.stringify(up.summary.resourceChanges)})`, up.summary.result === 'succeeded');
+    await checkServerHolds(r, project.label, context, api, objects);
     const destroyed = await stack.destroy();
     const left = await leftovers(api, objects);
-    r.check('pulumi README example: destroy leaves none of its objects', destroyed.summary.result === 'succeeded' && left.length === 0, left.join(', ') || undefined);
+    r.check(`pulumi ${project.label}: destroy leaves none of its objects`, destroyed.summary.result === 'succeeded' && left.length === 0, left.join(', ') || undefined);
+    await stack.workspace.removeStack('readme');
   } finally {
     await api.stop();
   }

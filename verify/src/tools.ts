@@ -42,8 +42,9 @@ const promModule = (() => {
 })();
 
 /** The plugin version `@pulumi/kubernetes` asks the engine for. */
-export function pulumiKubernetesPluginVersion(): string {
-  const p = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', '@pulumi', 'kubernetes', 'package.json'), 'utf8'));
+/** The provider plugin version the `@pulumi/kubernetes` in `nodeModules` asks for. */
+export function pulumiKubernetesPluginVersion(nodeModules = path.join(ROOT, 'node_modules')): string {
+  const p = JSON.parse(fs.readFileSync(path.join(nodeModules, '@pulumi', 'kubernetes', 'package.json'), 'utf8'));
   return p.pulumi?.version ?? p.version;
 }
 
