@@ -7,6 +7,7 @@ import { IMAGES, imageVersion } from '../../lib/images';
 import { childName, clusterScoped, ComponentIdentity, standardLabels } from '../../lib/naming';
 import { goMemLimitShare, Resources } from '../../lib/resources';
 import { ValidationError } from '../../lib/validation';
+import { Duration } from '../../lib/values';
 import { httpProbe, Workload, WorkloadProps } from '../../lib/workload';
 import { COLLECTOR_QUEUE_DIR, DurableQueue } from './queue';
 
@@ -91,11 +92,9 @@ export interface OtelCollectorProps {
 /** Default per-attempt timeouts of the exporters this package renders (v0.159.0 factories: otlphttp 30 s; exporterhelper 5 s). */
 const EXPORTER_DEFAULT_TIMEOUT_S: Record<string, number> = { otlp_http: 30, otlp_grpc: 5, prometheus_remote_write: 5 };
 
+/** Seconds of a rendered duration (`5s`, `1h30m`); undefined when unset. */
 function goSeconds(d: unknown): number | undefined {
-  if (typeof d !== 'string') return undefined;
-  const m = /^([0-9]+)(ms|s|m|h)$/.exec(d);
-  if (!m) return undefined;
-  return Number(m[1]) * { ms: 0.001, s: 1, m: 60, h: 3600 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+  return Duration.parse(d)?.seconds;
 }
 
 /**
