@@ -307,7 +307,7 @@ describe('exporters', () => {
   test('GIVEN remote-write retry and request timeouts WHEN rendered THEN the exporter timeout covers the whole retry window plus one request (it bounds the retry loop)', () => {
     const target = new Endpoint({ service: 'p', namespace: 't', port: 9090, portName: 'http', protocol: 'http', path: '/api/v1/write' });
     // GIVEN an hour of retries and 30 s requests THEN 3630 s
-    const long = prometheusRemoteWriteExporter({ target, retry: { maxElapsedTime: '1h' }, requestTimeout: '30s' }).config;
+    const long = prometheusRemoteWriteExporter({ target, retry: { maxElapsedTime: '1h' }, requestTimeout: '30s' }).config as any;
     expect([long.timeout, long.http.timeout, long.retry_on_failure.max_elapsed_time]).toEqual(['3630s', '30s', '1h']);
     // GIVEN retries forever THEN no exporter timeout
     expect(prometheusRemoteWriteExporter({ target, retry: { maxElapsedTime: '0s' } }).config.timeout).toBe('0s');
