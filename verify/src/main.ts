@@ -57,19 +57,27 @@ async function main(argv: string[]): Promise<number> {
   const r = new Report();
   const rendered = [...renderExamples(`${WORK}/rendered`), ...renderMatrix(`${WORK}/rendered`)];
   log(`rendered ${rendered.length} cluster files`);
+  const firstCheck = Date.now();
+  const times: string[] = [];
+  const timed = async (g: Group, run: () => Promise<void>) => {
+    if (!want(g)) return;
+    const t0 = Date.now();
+    await run();
+    times.push(`${g} ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  };
 
-  if (want('collector')) {
+  await timed('collector', async () => {
     r.section('collector');
     await r.guard('collector: components', () => checkCollectorBinary(r));
     await r.guard('collector: validate', () => checkCollectorConfigs(r, rendered, WORK));
-  }
+  });
 
-  if (want('prometheus')) {
+  await timed('prometheus', async () => {
     r.section('prometheus');
     await r.guard('prometheus: configs and rules', () => checkPrometheusConfigs(r, rendered, WORK));
-  }
+  });
 
-  if (want('kubernetes')) {
+  await timed('kubernetes', async () => {
     r.section('kubernetes');
     const api = new ApiServer('apply', `${WORK}/apiserver-apply`);
     await r.guard('kubernetes: API server', async () => {
@@ -79,9 +87,9 @@ async function main(argv: string[]): Promise<number> {
       for (const c of rendered) await r.guard(`kubernetes: ${c.fileName}`, () => checkApply(r, api, c));
     });
     await api.stop();
-  }
+  });
 
-  if (want('e2e')) {
+  await timed('e2e', async () => {
     r.section('end to end');
     const perCluster = rendered.find((c) => c.variant === 'example per-cluster')!;
     const unfed: RenderedQuery[] = [];
@@ -100,17 +108,17 @@ async function main(argv: string[]): Promise<number> {
       });
       checkUnfedList(r, unfed, arg('--write-docs'));
     }
-  }
+  });
 
-  if (want('pulumi')) {
+  await timed('pulumi', async () => {
     r.section('pulumi');
     const envs = process.env.VERIFY_PULUMI_ENVS ? PULUMI_ENVS.filter((e) => process.env.VERIFY_PULUMI_ENVS!.split(',').includes(e.env)) : PULUMI_ENVS;
     for (const e of envs) await r.guard(`pulumi ${e.env}`, () => checkPulumi(r, e, `${WORK}/pulumi-${e.env}`));
     if (!process.env.VERIFY_PULUMI_ENVS) await r.guard('pulumi README example', () => checkPulumiReadmeExample(r, `${WORK}/pulumi-readme`));
-  }
+  });
 
   await stopAllServers();
-  log(`\n(${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  log(`\n(${((Date.now() - started) / 1000).toFixed(0)} s: tools and rendering ${((firstCheck - started) / 1000).toFixed(0)} s, ${times.join(', ')})`);
   log(r.summary());
   return r.failed === 0 ? 0 : 1;
 }
