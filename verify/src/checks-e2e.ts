@@ -135,12 +135,18 @@ export async function checkNoLoss(r: Report, prom: PromClient, scope: string): P
   );
 }
 
-/** Waits until every scrape target of Prometheus has at least two samples in 2 minutes (so rates have data). */
+/**
+ * Waits until every scrape target of Prometheus has at least three samples in
+ * 2 minutes, so rates have data: a counter a target exposes only once it has
+ * counted something (Prometheus' own `prometheus_tsdb_head_samples_appended_total`
+ * is born after its first self-scrape, the remote-write handler's latency after
+ * the first write) has just one sample after two scrapes, and rate() needs two.
+ */
 export async function waitForScrapes(prom: PromClient): Promise<void> {
-  await waitFor('two scrapes of every target', async () => {
+  await waitFor('three scrapes of every target', async () => {
     const targets = await prom.query('count_over_time(up[2m])');
-    return targets.length > 0 && targets.every((t) => Number(t.value[1]) >= 2);
-  }, 180_000);
+    return targets.length > 0 && targets.every((t) => Number(t.value[1]) >= 3);
+  }, 240_000);
 }
 
 /**
