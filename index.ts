@@ -23,7 +23,7 @@ export { loadConfigFile, MAX_CONFIG_BYTES, MAX_CONFIG_DEPTH, parseConfigText, re
 export type { SourcedConfig } from './stacks/load';
 export { renderApp, synthCharts, writeRendered } from './stacks/render';
 export type { RenderedFile } from './stacks/render';
-export { apiGroup, isBuiltInKind, orderForApply, BUILT_IN_API_GROUPS } from './stacks/apply-order';
-export type { RenderedObject } from './stacks/apply-order';
+export { apiGroup, isBuiltInKind, orderForApply, BUILT_IN_API_GROUPS } from './lib/apply-order';
+export type { RenderedObject } from './lib/apply-order';
 export { prerequisites, prerequisitesFileName, prerequisitesText, pluralOf } from './stacks/prerequisites';
 export type { CrdPrerequisite, NamespacePrerequisite, Prerequisites, SecretPrerequisite } from './stacks/prerequisites';

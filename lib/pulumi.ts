@@ -1,5 +1,6 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
+import { orderForApply } from './apply-order';
 import { ValidationError } from './validation';
 
 /**
@@ -34,11 +35,6 @@ const TYPED: Record<string, ResourceClass> = {
   'networking.k8s.io/v1/NetworkPolicy': k8s.networking.v1.NetworkPolicy,
   'policy/v1/PodDisruptionBudget': k8s.policy.v1.PodDisruptionBudget,
 };
-
-/** Whether a manifest is a built-in kind registered through a typed class. */
-export function isTypedKind(m: Manifest): boolean {
-  return TYPED[`${m.apiVersion}/${m.kind}`] !== undefined;
-}
 
 /**
  * Stable logical name of an object: `<cluster>:<kind>:<namespace>/<name>` for
@@ -77,13 +73,13 @@ export function registerManifests(opts: RegisterOptions): Map<string, pulumi.Cus
   const out = new Map<string, pulumi.CustomResource>();
   const namespaces = new Map<string, pulumi.CustomResource>();
   const base: pulumi.CustomResourceOptions = { parent: opts.parent, provider: opts.provider };
-  const ordered = [...opts.objects].sort((a, b) => rank(a) - rank(b));
+  const ordered = orderForApply(opts.objects);
   let after: pulumi.Resource[] | undefined;
   for (const m of ordered) {
     const name = logicalName(opts.cluster, m);
     if (out.has(name)) throw new ValidationError([{ field: 'objects', value: name, allowed: 'each Kubernetes object (cluster, kind, namespace, name) once' }], 'registerManifests');
     const isNamespace = m.kind === 'Namespace' && m.apiVersion === 'v1';
-    // Namespaces come first (rank 0); the first other object triggers what must follow them.
+    // Namespaces come first (apply order); the first other object triggers what must follow them.
     if (!isNamespace && after === undefined) after = opts.afterNamespaces?.(namespaces) ?? [];
     const deps: pulumi.Resource[] = [...(opts.dependsOn ?? []), ...(isNamespace ? [] : after ?? [])];
     const ns = m.metadata.namespace ? namespaces.get(m.metadata.namespace) : undefined;
@@ -100,9 +96,3 @@ export function registerManifests(opts: RegisterOptions): Map<string, pulumi.Cus
   return out;
 }
 
-/** Namespaces first, then built-ins, then custom resources (which reference built-ins). */
-function rank(m: Manifest): number {
-  if (m.apiVersion === 'v1' && m.kind === 'Namespace') return 0;
-  if (m.kind === 'CustomResourceDefinition') return 1;
-  return isTypedKind(m) ? 2 : 3;
-}

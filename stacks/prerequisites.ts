@@ -15,7 +15,7 @@
  * manifest.
  */
 import { yaml } from '../lib/yaml';
-import { apiGroup, apiVersionOnly, isBuiltInKind, RenderedObject } from './apply-order';
+import { apiGroup, apiVersionOnly, isBuiltInKind, RenderedObject } from '../lib/apply-order';
 
 /** A CRD the cluster must serve. */
 export interface CrdPrerequisite {

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { orderForApply } from './apply-order';
+import { orderForApply } from '../lib/apply-order';
 import { deploymentOf } from './deployment';
 import { Prerequisites, prerequisites, prerequisitesFileName, prerequisitesText } from './prerequisites';
 import { cdk8sYamlModule, YamlWriter } from '../lib/yaml-writer';
@@ -94,7 +94,7 @@ function validateAll(all: IConstruct[]): void {
 
 /**
  * Renders every chart of an app to YAML in memory, in apply order (see
- * `apply-order.ts`), with its prerequisites. Nothing is written, so a
+ * `lib/apply-order.ts`), with its prerequisites. Nothing is written, so a
  * failure in any chart leaves the output directory untouched.
  */
 export function renderApp(app: App): RenderedFile[] {

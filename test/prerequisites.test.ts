@@ -4,7 +4,7 @@ import { ApiObject, App, Chart } from 'cdk8s';
 import { parse, parseAllDocuments } from 'yaml';
 import { buildApp } from '../stacks/build';
 import { loadConfigFile } from '../stacks/load';
-import { isBuiltInKind, orderForApply, RenderedObject } from '../stacks/apply-order';
+import { isBuiltInKind, orderForApply, RenderedObject } from '../lib/apply-order';
 import { pluralOf, prerequisites, prerequisitesFileName, prerequisitesText } from '../stacks/prerequisites';
 import { renderApp, RenderedFile } from '../stacks/render';
 import { CRD_DIR, describeWithCrds } from './support/crd-schema';

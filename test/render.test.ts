@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
-import { orderForApply } from '../stacks/apply-order';
+import { orderForApply } from '../lib/apply-order';
 import { buildApp } from '../stacks/build';
 import { prerequisites, prerequisitesFileName } from '../stacks/prerequisites';
 import { validateConfig } from '../stacks/config';
