@@ -15,8 +15,8 @@
  *     node scripts/compile-schema.js [build/stacks/config.js] [build/stacks/config-validator.js]
  */
 const crypto = require('crypto');
-const fs = require('fs');
 const path = require('path');
+const { writeIfChanged } = require('./write-if-changed');
 
 /** The options the validator is generated with (those stacks/config used to compile it with at run time: the validator decides, the schema walk explains). */
 const AJV_OPTIONS = { allErrors: false, strict: false };
@@ -44,11 +44,7 @@ function validatorModuleSource(schema) {
 
 /** Writes the validator module for `schema` to `file` (only when its content changes). */
 function writeValidatorModule(schema, file) {
-  const source = validatorModuleSource(schema);
-  if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === source) return false;
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, source);
-  return true;
+  return writeIfChanged(file, validatorModuleSource(schema));
 }
 
 module.exports = { AJV_OPTIONS, schemaHash, validatorModuleSource, writeValidatorModule };

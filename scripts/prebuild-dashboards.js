@@ -12,8 +12,8 @@
  *
  *     node scripts/prebuild-dashboards.js [build/dashboards/prebuilt.js] [out.json]
  */
-const fs = require('fs');
 const path = require('path');
+const { writeIfChanged } = require('./write-if-changed');
 
 /** The JSON text of every default dashboard, built by `mod` (the prebuilt module). */
 function prebuiltDashboardsJson(mod) {
@@ -27,11 +27,7 @@ function prebuiltDashboardsJson(mod) {
 
 /** Writes the prebuilt dashboards built by `mod` to `file` (only when the content changes). */
 function writePrebuiltDashboards(mod, file) {
-  const text = prebuiltDashboardsJson(mod);
-  if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === text) return false;
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, text);
-  return true;
+  return writeIfChanged(file, prebuiltDashboardsJson(mod));
 }
 
 module.exports = { prebuiltDashboardsJson, writePrebuiltDashboards };
