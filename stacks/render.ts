@@ -66,17 +66,15 @@ function inferDependencies(all: IConstruct[]): void {
   for (const parent of all.filter((x) => x instanceof Chart)) {
     for (const child of parent.node.children.filter((x) => x instanceof Chart)) parent.node.addDependency(child);
   }
-  const deps: { source: IConstruct; target: IConstruct }[] = [];
-  for (const source of all) for (const target of source.node.dependencies) deps.push({ source, target });
-  for (const { source, target } of deps) {
+  // Every (source, target) dependency edge of the app as it stands (collected before any is added).
+  const edges = () => all.flatMap((source) => source.node.dependencies.map((target) => ({ source, target })));
+  for (const { source, target } of edges()) {
     const sourceChart = Chart.of(source);
     const targetChart = Chart.of(target);
     if (sourceChart !== targetChart) sourceChart.node.addDependency(targetChart);
   }
   // cdk8s collects the dependencies again after adding the chart edges above.
-  const again: { source: IConstruct; target: IConstruct }[] = [];
-  for (const source of all) for (const target of source.node.dependencies) again.push({ source, target });
-  for (const { source, target } of again) {
+  for (const { source, target } of edges()) {
     const sourceChart = Chart.of(source);
     const targetChart = Chart.of(target);
     const targets = findAll(target).filter((c) => c instanceof ApiObject && Chart.of(c) === targetChart);
@@ -99,15 +97,15 @@ function validateAll(all: IConstruct[]): void {
  */
 export function renderApp(app: App): RenderedFile[] {
   const charts = app.node.children.filter((c): c is Chart => Chart.isChart(c));
+  const fileNames = charts.map((chart) => `${chart.node.id}.k8s.yaml`);
   const names = new Set<string>();
-  for (const chart of charts) {
-    const fileName = `${chart.node.id}.k8s.yaml`;
+  for (const fileName of fileNames) {
     if (names.has(fileName)) throw new Error(`two charts render to ${fileName}`);
     names.add(fileName);
   }
   const rendered = synthCharts(app);
-  return charts.map((chart) => {
-    const fileName = `${chart.node.id}.k8s.yaml`;
+  return charts.map((chart, i) => {
+    const fileName = fileNames[i];
     const objects = orderForApply(rendered.get(chart)!);
     const items = prerequisites(objects);
     const pre = { fileName: prerequisitesFileName(fileName), text: prerequisitesText(fileName, items), items };
