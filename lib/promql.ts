@@ -193,17 +193,17 @@ export function rememberVerifiedPromql(exprs: Iterable<string>): void {
   for (const expr of exprs) if (!checked.has(expr) && checked.size < MAX_CHECKED) checked.set(expr, null);
 }
 
-/** The Prometheus queries of a Grafana dashboard model (panels, rows' panels), with their JSON path. */
-export function promqlTargets(model: Record<string, unknown>): { at: string; expr: unknown }[] {
-  const out: { at: string; expr: unknown }[] = [];
+/** The Prometheus queries of a Grafana dashboard model (panels, rows' panels), with their JSON path and their panel's title. */
+export function promqlTargets(model: Record<string, unknown>): { at: string; expr: unknown; panelTitle: unknown }[] {
+  const out: { at: string; expr: unknown; panelTitle: unknown }[] = [];
   const isProm = (ds: unknown) => typeof ds === 'object' && ds !== null && (ds as { type?: string }).type === 'prometheus';
   const walk = (panels: unknown, at: string) => {
     if (!Array.isArray(panels)) return;
     panels.forEach((p, i) => {
       if (typeof p !== 'object' || p === null) return;
-      const panel = p as { datasource?: unknown; targets?: unknown; panels?: unknown };
+      const panel = p as { title?: unknown; datasource?: unknown; targets?: unknown; panels?: unknown };
       (Array.isArray(panel.targets) ? panel.targets : []).forEach((t: any, j: number) => {
-        if (t && typeof t === 'object' && 'expr' in t && (isProm(t.datasource) || (t.datasource === undefined && isProm(panel.datasource)))) out.push({ at: `${at}[${i}].targets[${j}]`, expr: t.expr });
+        if (t && typeof t === 'object' && 'expr' in t && (isProm(t.datasource) || (t.datasource === undefined && isProm(panel.datasource)))) out.push({ at: `${at}[${i}].targets[${j}]`, expr: t.expr, panelTitle: panel.title });
       });
       walk(panel.panels, `${at}[${i}].panels`);
     });

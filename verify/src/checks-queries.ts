@@ -45,13 +45,9 @@ export function renderedQueries(objects: K8sObject[]): RenderedQuery[] {
     for (const [key, text] of Object.entries<string>(cm.data ?? {})) {
       if (key.endsWith('.json') && cm.metadata.name.startsWith('grafana-dashboard-')) {
         const d = JSON.parse(text);
-        const walk = (panels: any[]) => {
-          for (const p of panels ?? []) {
-            walk(p.panels);
-            for (const t of p.targets ?? []) if (typeof t.expr === 'string') out.push({ kind: 'panel', where: `${d.title}: ${p.title}`, expr: t.expr });
-          }
-        };
-        walk(d.panels);
+        for (const t of promql.promqlTargets(d) as { expr: unknown; panelTitle: unknown }[]) {
+          if (typeof t.expr === 'string') out.push({ kind: 'panel', where: `${d.title}: ${t.panelTitle}`, expr: t.expr });
+        }
       }
       if (cm.metadata.name.startsWith('prometheus-rules-')) {
         for (const g of parse(text).groups ?? []) for (const r of g.rules ?? []) if (r.alert) out.push({ kind: 'alert', where: `${g.name}: ${r.alert}`, expr: r.expr });
