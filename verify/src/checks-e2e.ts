@@ -15,7 +15,7 @@ import { ensureNamespace } from './checks-kubernetes';
 import { checkQueries, RenderedQuery } from './checks-queries';
 import { observeSeries } from './checks-rules';
 import { waitFor } from './proc';
-import { RenderedCluster } from './render';
+import { clusterOf, RenderedCluster } from './render';
 import { Report } from './report';
 import { SimCluster, SimPod } from './sim';
 import { Received } from './standins';
@@ -201,15 +201,6 @@ export async function holdForDebugging(sims: SimCluster[]): Promise<void> {
     for (const p of sim.pods.values()) process.stdout.write(`  ${p.net.ip} ${p.namespace}/${p.name} (netns ${p.net.ns})\n`);
   }
   await new Promise((r) => setTimeout(r, s * 1000));
-}
-
-export function clusterOf(objects: any[]): string {
-  for (const o of objects) {
-    const cfg = o.kind === 'ConfigMap' ? Object.values(o.data ?? {}).join('\n') : '';
-    const m = /key: k8s\.cluster\.name\n\s+value: (\S+)/.exec(cfg);
-    if (m) return m[1];
-  }
-  throw new Error('no cluster name found in the rendered collector configs');
 }
 
 /** The Gateways the rendered policies target. */

@@ -22,7 +22,7 @@ import { ApiServer } from './apiserver';
 import { ensureNamespace } from './checks-kubernetes';
 import { BIN, bin, ROOT } from './paths';
 import { runOk } from './proc';
-import { K8sObject, renderConfigs } from './render';
+import { clusterOf, K8sObject, renderConfigs } from './render';
 import { Report } from './report';
 import { pulumiKubernetesPluginVersion } from './tools';
 
@@ -70,19 +70,10 @@ function synthTwin(twin: string, dir: string, deployment?: unknown): Map<string,
   const files = renderConfigs(`pulumi twin ${twin}`, [{ source: `${twin} (twin)`, config }], dir);
   const byCluster = new Map<string, K8sObject[]>();
   for (const f of files) {
-    const cluster = clusterOfFile(f.objects);
+    const cluster = clusterOf(f.objects);
     byCluster.set(cluster, f.objects);
   }
   return byCluster;
-}
-
-function clusterOfFile(objects: K8sObject[]): string {
-  for (const o of objects) {
-    const text = o.kind === 'ConfigMap' ? Object.values<string>(o.data ?? {}).join('\n') : '';
-    const m = /key: k8s\.cluster\.name\n\s+value: (\S+)/.exec(text);
-    if (m) return m[1];
-  }
-  throw new Error('no cluster name in the rendered objects');
 }
 
 /** `rendered` ⊆ `live`: every field rendered has the same value on the server (which adds defaults). */

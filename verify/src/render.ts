@@ -15,6 +15,16 @@ const pkg = require(path.join(ROOT, 'build', 'index.js'));
 /** A Kubernetes object as rendered. */
 export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [k: string]: any };
 
+/** The cluster name a rendered file's collector configs stamp on every signal (`k8s.cluster.name`). */
+export function clusterOf(objects: K8sObject[]): string {
+  for (const o of objects) {
+    const cfg = o.kind === 'ConfigMap' ? Object.values<string>(o.data ?? {}).join('\n') : '';
+    const m = /key: k8s\.cluster\.name\n\s+value: (\S+)/.exec(cfg);
+    if (m) return m[1];
+  }
+  throw new Error('no cluster name found in the rendered collector configs');
+}
+
 /** One rendered file: one cluster of one configuration. */
 export interface RenderedCluster {
   /** What was rendered, e.g. `example per-cluster` or `matrix metricsExport=pull`. */
